@@ -117,6 +117,7 @@ public sealed class WssCertificateTests
 
         dtls.Certificate.Subject.Should().Contain("WebRtcE2E DTLS-SRTP");
         dtls.SpkiSha256Base64.Should().NotBe(wss.SpkiSha256Base64);
+        dtls.Certificate.GetRSAPublicKey()!.KeySize.Should().BeGreaterThanOrEqualTo(4096, "FreeSWITCH regenerates a shorter dtls-srtp.pem on start");
     }
 
     private static int CountOf(string text, string what) => (text.Length - text.Replace(what, "", StringComparison.Ordinal).Length) / what.Length;
