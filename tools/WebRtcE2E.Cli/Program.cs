@@ -1,3 +1,50 @@
-// webrtc-e2e: the harness's command line. Subcommands are added as the rooms they use land.
-Console.Error.WriteLine("usage: webrtc-e2e <command> (no commands yet)");
-return 2;
+using System.CommandLine;
+using System.Net;
+using WebRtcE2E.Fixtures.FreeSwitch;
+
+// webrtc-e2e: the harness's tools for people. `cert` makes what a FreeSWITCH needs for wss: either a
+// self-signed wss.pem with subjectAltNames (tests, staging) or the article's Let's Encrypt wss.pem, checked.
+var outDir = new Option<DirectoryInfo>("--out") { Description = "Folder to write wss.pem and dtls-srtp.pem into (FreeSWITCH's tls-cert-dir)", Required = true };
+var names = new Option<string[]>("--name") { Description = "DNS name for the subjectAltName (repeatable)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => ["localhost"] };
+var ips = new Option<string[]>("--ip") { Description = "IP address for the subjectAltName (repeatable)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => ["127.0.0.1"] };
+var days = new Option<int>("--days") { Description = "Days of validity", DefaultValueFactory = _ => 30 };
+var live = new Option<DirectoryInfo?>("--letsencrypt") { Description = "A Let's Encrypt live folder (fullchain.pem + privkey.pem) to build wss.pem from instead" };
+
+var cert = new Command("cert", "Write wss.pem (+ dtls-srtp.pem) for FreeSWITCH's tls-cert-dir and print the SPKI pin browsers use")
+{
+    outDir, names, ips, days, live,
+};
+cert.SetAction(parse =>
+{
+    var dir = parse.GetValue(outDir)!;
+    dir.Create();
+    try
+    {
+        using var wss = parse.GetValue(live) is { } le
+            ? WssCertificate.FromLetsEncrypt(Path.Combine(le.FullName, "fullchain.pem"), Path.Combine(le.FullName, "privkey.pem"))
+            : WssCertificate.CreateSelfSigned(parse.GetValue(names)!, parse.GetValue(ips)!.Select(IPAddress.Parse), TimeSpan.FromDays(parse.GetValue(days)));
+        var wssPath = Path.Combine(dir.FullName, "wss.pem");
+        wss.WriteWssPem(wssPath);
+        Console.WriteLine($"wrote {wssPath}: {wss.Certificate.Subject}, valid until {wss.Certificate.NotAfter:yyyy-MM-dd}, SAN {string.Join(", ", wss.SubjectAlternativeNames)}");
+        Console.WriteLine($"SPKI pin (Chromium --ignore-certificate-errors-spki-list): {wss.SpkiSha256Base64}");
+
+        var dtlsPath = Path.Combine(dir.FullName, "dtls-srtp.pem");
+        if (!File.Exists(dtlsPath))
+        {
+            using var dtls = WssCertificate.CreateDtls(TimeSpan.FromDays(parse.GetValue(days)));
+            dtls.WriteWssPem(dtlsPath);
+            Console.WriteLine($"wrote {dtlsPath} (RSA-4096, so FreeSWITCH keeps it)");
+        }
+
+        Console.WriteLine("Reload with: fs_cli -x 'reload mod_sofia' (or restart FreeSWITCH)");
+        return 0;
+    }
+    catch (WssCertificateException e)
+    {
+        Console.Error.WriteLine($"webrtc-e2e cert: {e.Message}");
+        return 1;
+    }
+});
+
+var root = new RootCommand("WebRtcE2E: tools for testing FreeSWITCH WebRTC deployments") { cert };
+return root.Parse(args).Invoke();
