@@ -113,6 +113,36 @@ public class SipLadderTests
     }
 
     [Test]
+    public void A_bridged_call_puts_each_leg_between_its_phone_and_freeswitch()
+    {
+        var t0 = new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero);
+        static string Msg(string firstLine, string callId, string cseq) => $"{firstLine}\r\nCall-ID: {callId}\r\nCSeq: {cseq}\r\nContent-Length: 0\r\n\r\n";
+        var inviteA = Msg("INVITE sip:1001@127.0.0.1 SIP/2.0", "leg-a", "1 INVITE");
+        var inviteB = Msg("INVITE sip:1001@b.invalid;transport=ws SIP/2.0", "leg-b", "7 INVITE");
+        var ringingB = Msg("SIP/2.0 180 Ringing", "leg-b", "7 INVITE");
+        var ringingA = Msg("SIP/2.0 180 Ringing", "leg-a", "1 INVITE");
+        SipTraceEntry At(int ms, TraceDirection d, string who, string text) => new(t0.AddMilliseconds(ms), d, "wss", who, "127.0.0.1:7443", text);
+        var phoneA = new[] { At(0, TraceDirection.Sent, "A", inviteA), At(40, TraceDirection.Received, "A", ringingA) };
+        var phoneB = new[] { At(12, TraceDirection.Received, "B", inviteB), At(20, TraceDirection.Sent, "B", ringingB) };
+        var freeSwitch = new[]
+        {
+            At(2, TraceDirection.Received, FreeSwitchSipTrace.LocalName, inviteA),
+            At(10, TraceDirection.Sent, FreeSwitchSipTrace.LocalName, inviteB),
+            At(22, TraceDirection.Received, FreeSwitchSipTrace.LocalName, ringingB),
+            At(30, TraceDirection.Sent, FreeSwitchSipTrace.LocalName, ringingA),
+        };
+
+        var ladder = SipLadder.Build([new LadderSide("A", phoneA), new LadderSide("B", phoneB)], freeSwitch);
+
+        ladder.Parties.Should().Equal("A", "B", SipLadder.FreeSwitchName);
+        ladder.Arrows.Select(a => (a.From, a.To, a.FirstLine, a.Offset.TotalMilliseconds, a.Transit!.Value.TotalMilliseconds)).Should().Equal(
+            ("A", "FreeSWITCH", "INVITE sip:1001@127.0.0.1 SIP/2.0", 0d, 2d),
+            ("FreeSWITCH", "B", "INVITE sip:1001@b.invalid;transport=ws SIP/2.0", 10d, 2d),
+            ("B", "FreeSWITCH", "SIP/2.0 180 Ringing", 20d, 2d),
+            ("FreeSWITCH", "A", "SIP/2.0 180 Ringing", 30d, 10d));
+    }
+
+    [Test]
     public void Two_phones_with_the_same_name_are_refused()
     {
         var act = () => SipLadder.Build([new LadderSide("A", []), new LadderSide("A", [])]);

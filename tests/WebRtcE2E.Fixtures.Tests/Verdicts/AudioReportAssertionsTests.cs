@@ -65,7 +65,7 @@ public class AudioReportAssertionsTests
         var audio = () => report.Should().NotBeSilent();
 
         tone.Should().Throw<Exception>().WithMessage(
-            "Expected to hear 1000 Hz above -30 dBFS within 1.5 s, but the call is connected but silent: heard silence (-120.0 dBFS) for 1.5 s;*packets in 0*ICE checking, DTLS new*");
+            "Expected to hear 1000 Hz above -30 dBFS within 1.5 s, but the call is connected but silent: heard silence (-120.0 dBFS) for 1.5 s;*packets in 0*ICE state checking, DTLS state new*");
         audio.Should().Throw<Exception>().WithMessage("Expected to hear audio, but the call is connected but silent:*");
         report.Should().BeConnectedButSilent();
     }
