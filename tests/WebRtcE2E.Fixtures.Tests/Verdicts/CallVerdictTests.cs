@@ -164,7 +164,7 @@ public class CallVerdictTests
         verdict.Should().HaveNegotiated("opus");
         var act = () => verdict.Should().HaveHeardTone(1000, -30, TimeSpan.FromSeconds(1.5));
         act.Should().Throw<Exception>().WithMessage(
-            "Expected to hear 1000 Hz above -30 dBFS within 1.5 s, but the call is connected but silent: heard silence (-120.0 dBFS) for 3.5 s;*ICE checking, DTLS new*");
+            "Expected to hear 1000 Hz above -30 dBFS within 1.5 s, but the call is connected but silent: heard silence (-120.0 dBFS) for 3.5 s;*ICE state checking, DTLS state new*");
     }
 
     [Test]

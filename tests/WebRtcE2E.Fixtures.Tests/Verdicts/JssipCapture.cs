@@ -82,6 +82,7 @@ public sealed class JssipCapture
             return AudioReport.Empty(48000);
         }
 
+        // The analyser's bins are ~11.7 Hz wide (48000 / 4096): its strongest frequency is a bin, so the tolerance is one bin.
         var options = AudioProbeOptions.Default with { Window = TimeSpan.FromMilliseconds(250), FrequencyToleranceHz = 12 };
         double t0 = Samples[0].T;
         var windows = Samples.Select(s =>
