@@ -40,6 +40,27 @@ public sealed class InternalCallTests : Scenario
         nativeVerdict.FreeSwitch!.Codec.Should().BeOneOf("PCMU", "PCMA");
     }
 
+    /// <summary>A registered user's INVITE is challenged (407), answered with the digest, and reaches the trunk number.</summary>
+    [TestCaseSource(nameof(Phones))]
+    [CancelAfter(60_000)]
+    public async Task Registered_user_on_internal_answers_the_407_and_hears_the_announcement(PhoneKind kind, CancellationToken ct)
+    {
+        var user = Fs.User(kind == PhoneKind.Browser ? 1006 : 1016);
+        var phone = await PhoneAsync(kind, "internal", $"{kind}-{user.User}", 440, ct: ct);
+        (await phone.RegisterAsync(user, ct)).Registered.Should().BeTrue();
+
+        var call = await DialAsync(phone, Fs.Conf.Number("TRUNK_WEBRTC_TEST"), TestAudio.AnnouncementHz, ct: ct);
+        await call.AnsweredAsync(ct: ct);
+        var heard = await call.ListenAsync(TimeSpan.FromSeconds(1.5), [TestAudio.AnnouncementHz], ct);
+        var verdict = await VerdictAsync(phone, call, heard, ct: ct);
+
+        var inviteAnswers = phone.SipTrace.Where(t => t.Direction == TraceDirection.Received && t.Text.Contains(call.CallId, StringComparison.Ordinal) && t.Text.Contains(" INVITE", StringComparison.Ordinal) && t.FirstLine.StartsWith("SIP/2.0", StringComparison.Ordinal))
+            .Select(t => t.FirstLine.Split(' ')[1]).Where(s => s != "100").ToList();
+        inviteAnswers.Should().StartWith(["407"], "auth-calls is true on internal").And.Contain("200");
+        verdict.Should().HaveHeardTone(TestAudio.AnnouncementHz, aboveDbfs: -30, within: TimeSpan.FromSeconds(1.5))
+            .And.BeClearedBy(Side.FreeSwitch, HangupCause.NormalClearing);
+    }
+
     /// <summary>FreeSWITCH originates to the registered user: the phone rings, answers and hears what FreeSWITCH plays.</summary>
     [TestCaseSource(nameof(Phones))]
     [CancelAfter(60_000)]

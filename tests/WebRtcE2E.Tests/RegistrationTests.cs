@@ -26,6 +26,9 @@ public sealed class RegistrationTests : Scenario
 
         result.Registered.Should().BeTrue($"{user.User} has the run's password (got {result.Status} {result.ReasonPhrase})");
         result.Status.Should().Be(200);
+        var registerAnswers = phone.SipTrace.Where(t => t.Direction == TraceDirection.Received && t.Text.Contains("REGISTER", StringComparison.Ordinal) && t.FirstLine.StartsWith("SIP/2.0", StringComparison.Ordinal))
+            .Select(t => t.FirstLine.Split(' ')[1]).ToList();
+        registerAnswers.Should().StartWith(["401", "200"], "FreeSWITCH challenges the first REGISTER, then accepts the digest");
         registered.Should().NotBeNull();
         regs.Should().Contain(r => r.User != null && r.User.StartsWith(user.User + "@", StringComparison.Ordinal), "FreeSWITCH lists the registration");
         await phone.UnregisterAsync(ct);
