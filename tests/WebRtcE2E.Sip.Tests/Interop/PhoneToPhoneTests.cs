@@ -38,8 +38,11 @@ public class PhoneToPhoneTests
 
         await outgoing.SendDtmfAsync("159#", ct: ct);
         (await incoming.ReceivedDtmfAsync(4, TimeSpan.FromSeconds(3), ct)).Should().Be("159#");
+        await incoming.SendDtmfAsync("*0", DtmfMethod.SipInfo, ct);
+        (await outgoing.ReceivedDtmfAsync(2, TimeSpan.FromSeconds(3), ct)).Should().Be("*0");
 
         await outgoing.HoldAsync(ct);
+        await outgoing.ListenAsync(TimeSpan.FromSeconds(0.3), ct: ct); // audio already queued or in flight drains
         var held = await outgoing.ListenAsync(TimeSpan.FromSeconds(0.6), [ToneB], ct);
         held.ToneFraction(ToneB, Floor).Should().BeLessThan(0.2, "B stops sending while A holds (a=sendonly → recvonly): " + held.Describe());
 
