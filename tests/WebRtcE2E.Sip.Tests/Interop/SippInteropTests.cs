@@ -213,6 +213,29 @@ public class SippInteropTests
         }
     }
 
+    [TestCaseSource(nameof(Transports))]
+    [CancelAfter(30000)]
+    public async Task Hold_and_unhold_reinvites_are_accepted_by_sipp(string transport, CancellationToken ct)
+    {
+        var (sipPort, mediaPort) = Ports();
+        await using var sipp = await StartSippAsync(["-sf", "uas-hold.xml", "-rtp_echo", "-mp", mediaPort.ToString()], sipPort, transport, ct);
+        await using var phone = await NewPhoneAsync(transport, ct);
+
+        var call = (NativeCall)await phone.DialAsync($"sip:service@127.0.0.1:{sipPort}", ct: ct);
+        await call.AnsweredAsync(ct: ct);
+        await call.HoldAsync(ct);
+        var held = call.Media.Media!;
+        await call.UnholdAsync(ct);
+        var resumed = call.Media.Media!;
+        var heard = await call.ListenAsync(TimeSpan.FromSeconds(1), [Tone], ct);
+        await call.HangupAsync(ct);
+
+        held.LocalDirection.Should().Be(WebRtcE2E.Sip.Sdp.MediaDirection.SendOnly, "SIPp answered the hold offer with recvonly");
+        resumed.LocalDirection.Should().Be(WebRtcE2E.Sip.Sdp.MediaDirection.SendRecv);
+        heard.ToneLevelDbfs(Tone).Should().BeGreaterThan(AudibleFloorDbfs, "after unhold the echo is heard: " + heard.Describe());
+        (await sipp.WaitForExitAsync(SippExit, ct)).Should().Be(0, "SIPp saw a=sendonly then a=sendrecv offers: " + sipp.Tail());
+    }
+
     private static (int Sip, int Media) Ports()
     {
         int media = SippProcess.FreePort(4);
