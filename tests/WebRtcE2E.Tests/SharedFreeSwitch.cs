@@ -52,6 +52,7 @@ public sealed class SharedFreeSwitch
     [OneTimeTearDown]
     public async Task StopAsync()
     {
+        await Harness.CloseBrowserAsync();
         if (target is not null)
         {
             await target.DisposeAsync();

@@ -160,6 +160,82 @@ public class SippInteropTests
         (await sipp.WaitForExitAsync(SippExit, ct)).Should().Be(0, "SIPp saw CANCEL and the ACK of its 487: " + sipp.Tail());
     }
 
+    [TestCaseSource(nameof(Transports))]
+    [CancelAfter(30000)]
+    public async Task Phone_registers_with_digest_refreshes_and_unregisters(string transport, CancellationToken ct)
+    {
+        var (sipPort, _) = Ports();
+        await using var sipp = await StartSippAsync(["-sf", "uas-register.xml"], sipPort, transport, ct);
+        await using var phone = await NewPhoneAsync(transport, ct, server: sipPort);
+
+        var result = await phone.RegisterAsync(new SipCredentials("alice", "secret", "sipp.test"), ct);
+        var registers = await WaitForSentAsync(phone, "REGISTER", 3, TimeSpan.FromSeconds(5), ct);
+        await phone.UnregisterAsync(ct);
+
+        result.Registered.Should().BeTrue(result.ToString());
+        result.Status.Should().Be(200);
+        registers[0].Text.Should().NotContain("Authorization:");
+        registers[1].Text.Should().Contain("Authorization: Digest").And.Contain("qop=auth").And.Contain("nc=00000001");
+        registers.Select(r => r.Text.Split("Call-ID: ")[1].Split("\r\n")[0]).Distinct().Should().HaveCount(1, "a registration keeps its Call-ID (RFC 3261 §10.2.4)");
+        (await sipp.WaitForExitAsync(SippExit, ct)).Should().Be(0, "SIPp verified the digest (qop=auth), saw the refresh and the Expires: 0: " + sipp.Tail());
+    }
+
+    [TestCaseSource(nameof(Transports))]
+    [CancelAfter(30000)]
+    public async Task Phone_answers_options_with_its_methods(string transport, CancellationToken ct)
+    {
+        var (sipPort, _) = Ports();
+        await using var phone = await NewPhoneAsync(transport, ct);
+        await using var sipp = await StartSippAsync(["-sf", "uac-options.xml", $"127.0.0.1:{phone.Transport.LocalEndPoint.Port}", "-s", "native"], sipPort, transport, ct);
+
+        (await sipp.WaitForExitAsync(SippExit, ct)).Should().Be(0, "SIPp got 200 with Allow: INVITE: " + sipp.Tail());
+        phone.SipTrace.Should().Contain(t => t.Direction == TraceDirection.Sent && t.FirstLine == "SIP/2.0 200 OK" && t.Text.Contains("CSeq: 1 OPTIONS"));
+    }
+
+    private static async Task<List<SipTraceEntry>> WaitForSentAsync(NativePhone phone, string method, int count, TimeSpan timeout, CancellationToken ct)
+    {
+        var pollInterval = TimeSpan.FromMilliseconds(50);
+        var until = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var sent = phone.SipTrace.Where(t => t.Direction == TraceDirection.Sent && t.FirstLine.StartsWith(method + " ", StringComparison.Ordinal)).ToList();
+            if (sent.Count >= count)
+            {
+                return sent;
+            }
+
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException($"waited {timeout.TotalSeconds:0} s for {count} {method} requests; {sent.Count} were sent");
+            }
+
+            await Task.Delay(pollInterval, ct);
+        }
+    }
+
+    [TestCaseSource(nameof(Transports))]
+    [CancelAfter(30000)]
+    public async Task Hold_and_unhold_reinvites_are_accepted_by_sipp(string transport, CancellationToken ct)
+    {
+        var (sipPort, mediaPort) = Ports();
+        await using var sipp = await StartSippAsync(["-sf", "uas-hold.xml", "-rtp_echo", "-mp", mediaPort.ToString()], sipPort, transport, ct);
+        await using var phone = await NewPhoneAsync(transport, ct);
+
+        var call = (NativeCall)await phone.DialAsync($"sip:service@127.0.0.1:{sipPort}", ct: ct);
+        await call.AnsweredAsync(ct: ct);
+        await call.HoldAsync(ct);
+        var held = call.Media.Media!;
+        await call.UnholdAsync(ct);
+        var resumed = call.Media.Media!;
+        var heard = await call.ListenAsync(TimeSpan.FromSeconds(1), [Tone], ct);
+        await call.HangupAsync(ct);
+
+        held.LocalDirection.Should().Be(WebRtcE2E.Sip.Sdp.MediaDirection.SendOnly, "SIPp answered the hold offer with recvonly");
+        resumed.LocalDirection.Should().Be(WebRtcE2E.Sip.Sdp.MediaDirection.SendRecv);
+        heard.ToneLevelDbfs(Tone).Should().BeGreaterThan(AudibleFloorDbfs, "after unhold the echo is heard: " + heard.Describe());
+        (await sipp.WaitForExitAsync(SippExit, ct)).Should().Be(0, "SIPp saw a=sendonly then a=sendrecv offers: " + sipp.Tail());
+    }
+
     private static (int Sip, int Media) Ports()
     {
         int media = SippProcess.FreePort(4);

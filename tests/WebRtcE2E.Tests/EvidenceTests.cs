@@ -1,0 +1,39 @@
+using WebRtcE2E.Fixtures.FreeSwitch;
+using WebRtcE2E.Fixtures.Phones;
+using WebRtcE2E.Fixtures.Verdicts;
+
+namespace WebRtcE2E.Tests;
+
+/// <summary>
+/// The evidence is proven on a real failure: the trunk scenario's assertion, run against a number that answers
+/// and plays silence, must fail saying "connected but silent", and the folder must explain it.
+/// </summary>
+[Category("External")]
+public sealed class EvidenceTests : Scenario
+{
+    [TestCaseSource(nameof(Phones))]
+    [CancelAfter(60_000)]
+    public async Task Silent_number_fails_the_trunk_assertion_and_leaves_a_ladder_a_log_and_a_silent_plot(PhoneKind kind, CancellationToken ct)
+    {
+        var phone = await PhoneAsync(kind, "external", $"{kind}-caller", 440, ct: ct);
+        var call = await DialAsync(phone, Fs.Conf.Number("SILENCE"), TestAudio.AnnouncementHz, ct: ct);
+        await call.AnsweredAsync(ct: ct);
+        var heard = await call.ListenAsync(TimeSpan.FromSeconds(1.5), [TestAudio.AnnouncementHz], ct);
+        await call.HangupAsync(ct);
+        var verdict = await VerdictAsync(phone, call, heard, ct: ct);
+
+        var trunkAssertion = () => verdict.Should().HaveHeardTone(TestAudio.AnnouncementHz, aboveDbfs: -30, within: TimeSpan.FromSeconds(1.5));
+
+        trunkAssertion.Should().Throw<AssertionException>().WithMessage("*connected but silent*");
+        var folder = await WriteEvidenceAsync($"{TestContext.CurrentContext.Test.FullName}-proof", ct);
+        var files = folder.Files.Select(Path.GetFileName).ToList();
+        files.Should().Contain(["ladder.html", "freeswitch.log", $"audio-{phone.Name}.png"]);
+        var ladder = await File.ReadAllTextAsync(Path.Combine(folder.Path, "ladder.html"), ct);
+        ladder.Should().Contain("INVITE sip:" + Fs.Conf.Number("SILENCE")).And.Contain("200 OK").And.Contain("BYE");
+        (await File.ReadAllTextAsync(Path.Combine(folder.Path, "freeswitch.log"), ct)).Should().Contain("silence_stream");
+        var png = await File.ReadAllBytesAsync(Path.Combine(folder.Path, $"audio-{phone.Name}.png"), ct);
+        png.Take(8).Should().Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
+        call.Received.Analyze().IsSilent.Should().BeTrue("the plot shows what was received: silence");
+        TestContext.Out.WriteLine($"evidence of a real failure kept at {folder.Path}");
+    }
+}

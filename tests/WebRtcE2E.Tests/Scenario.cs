@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using WebRtcE2E.Fixtures.EventSocket;
+using WebRtcE2E.Fixtures.Evidence;
+using WebRtcE2E.Fixtures.FreeSwitch;
+using WebRtcE2E.Fixtures.Phones;
+using WebRtcE2E.Fixtures.Verdicts;
+
+namespace WebRtcE2E.Tests;
+
+/// <summary>
+/// The machinery under every FreeSWITCH scenario, one level below the test: the run's FreeSWITCH, an event
+/// socket ledger for this test, the phones it made (disposed after, also on failure), and the evidence folder
+/// written when the test fails (or always with WEBRTC_E2E_KEEP_EVIDENCE=1) and attached to the result.
+/// </summary>
+[Category("FreeSwitch")]
+public abstract class Scenario
+{
+    private readonly List<IPhone> phones = [];
+    private readonly List<(IPhone Phone, ICall Call, double? ExpectedHz)> calls = [];
+    private readonly List<CallVerdict> verdicts = [];
+    private EventSocketClient? esl;
+
+    /// <summary>The run's FreeSWITCH.</summary>
+    protected FreeSwitchTarget Fs { get; private set; } = null!;
+
+    /// <summary>FreeSWITCH's view of this test's calls.</summary>
+    protected CallLedger Ledger { get; private set; } = null!;
+
+    /// <summary>Every scenario x phone kind, with the phone's category so a user can run one phone only.</summary>
+    public static IEnumerable<TestCaseData> Phones() =>
+        Harness.Phones.Select(k => new TestCaseData(k).SetArgDisplayNames(k.ToString()).SetCategory(k.ToString()));
+
+    /// <summary>Starts (or reuses) the run's FreeSWITCH and opens this test's ledger.</summary>
+    [SetUp]
+    public async Task OpenLedgerAsync()
+    {
+        Fs = await SharedFreeSwitch.TargetAsync();
+        (esl, Ledger) = await Harness.LedgerAsync(Fs);
+    }
+
+    /// <summary>A phone for this test, disposed when it ends.</summary>
+    protected async Task<IPhone> PhoneAsync(PhoneKind kind, string profile, string name, double toneHz, IReadOnlyList<string>? codecs = null, CancellationToken ct = default)
+    {
+        var phone = await Harness.PhoneAsync(kind, Fs, profile, name, toneHz, codecs, ct);
+        phones.Add(phone);
+        return phone;
+    }
+
+    /// <summary>Dials and keeps the call for the evidence; <paramref name="expectedHz"/> is what the phone should hear.</summary>
+    protected async Task<ICall> DialAsync(IPhone phone, string number, double? expectedHz, DialOptions? options = null, CancellationToken ct = default)
+    {
+        var call = await phone.DialAsync(number, options, ct);
+        calls.Add((phone, call, expectedHz));
+        return call;
+    }
+
+    /// <summary>Keeps an incoming call for the evidence.</summary>
+    protected ICall Track(IPhone phone, ICall call, double? expectedHz)
+    {
+        calls.Add((phone, call, expectedHz));
+        return call;
+    }
+
+    /// <summary>
+    /// Waits for the end of <paramref name="call"/> on both sides and joins them: what the phone saw, what it
+    /// heard in <paramref name="heard"/>, and FreeSWITCH's hangup record for the same Call-ID.
+    /// </summary>
+    protected async Task<CallVerdict> VerdictAsync(IPhone phone, ICall call, AudioReportOrNone heard, TimeSpan? endTimeout = null, CancellationToken ct = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var end = await call.EndedAsync(endTimeout ?? TimeSpan.FromSeconds(15), ct);
+        var record = await Ledger.WaitForHangupAsync(call.CallId, TimeSpan.FromSeconds(5), ct);
+        var verdict = CallVerdict.Create(call, end, heard.Report, record, phone.Name);
+        verdicts.Add(verdict);
+        await TestContext.Progress.WriteLineAsync(
+            $"  [{phone.Kind}] {TestContext.CurrentContext.Test.Name}: {record.Describe()}; phone: {end}; ended {clock.Elapsed.TotalSeconds:0.0} s after asked");
+        return verdict;
+    }
+
+    /// <summary>Writes the evidence (on failure, or when asked to keep it), attaches it, and disposes the phones.</summary>
+    [TearDown]
+    public async Task FinishAsync()
+    {
+        var failed = TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed;
+        try
+        {
+            if (Fs is not null && (failed || EvidenceFolder.KeepAlways) && calls.Count > 0)
+            {
+                var folder = await WriteEvidenceAsync(TestContext.CurrentContext.Test.FullName, CancellationToken.None);
+                foreach (var file in folder.Complete(testFailed: true))
+                {
+                    TestContext.AddTestAttachment(file);
+                }
+
+                await TestContext.Out.WriteLineAsync($"evidence: {folder.Path}");
+            }
+        }
+        finally
+        {
+            // NUnit runs every test of a fixture on one instance: forget this test's phones and calls.
+            var mine = phones.ToList();
+            phones.Clear();
+            calls.Clear();
+            verdicts.Clear();
+            foreach (var phone in mine)
+            {
+                await phone.DisposeAsync();
+            }
+
+            if (esl is not null)
+            {
+                await esl.DisposeAsync();
+                esl = null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The evidence of this test's calls: SIP ladder (the phones' messages merged with FreeSWITCH's siptrace),
+    /// FreeSWITCH's log lines of the calls, console, stats, verdicts and a level plot per received track.
+    /// </summary>
+    protected async Task<EvidenceFolder> WriteEvidenceAsync(string testName, CancellationToken ct)
+    {
+        var folder = EvidenceFolder.Create(testName);
+        var log = await Fs.LogAsync(ct);
+        var callIds = calls.Select(c => c.Call.CallId).Distinct().ToList();
+        var fsTrace = FreeSwitchSipTrace.Parse(log);
+        var ladder = SipLadder.Build(phones.Select(p => new LadderSide(p.Name, p.SipTrace)), fsTrace, callIds);
+        await folder.WriteLadderAsync(ladder, ct);
+        var uuids = callIds.SelectMany(id => FreeSwitchLogSlice.UniqueIdsFor(log, id)).Distinct().ToList();
+        await folder.WriteFreeSwitchLogAsync(FreeSwitchLogSlice.Cut(log, uuids, callIds), ct);
+        await folder.WriteConsoleAsync(phones.Select(p => (p.Name, p.Events)), ct);
+        await folder.WriteStatsAsync(calls.Select(c => (c.Phone.Name, c.Call.Stats)), ct);
+        foreach (var verdict in verdicts)
+        {
+            await folder.WriteVerdictAsync(verdict, verdict.PhoneName, ct);
+        }
+
+        foreach (var (phone, call, hz) in calls)
+        {
+            var report = call.Received.Analyze(hz is { } f ? [f] : null);
+            await folder.WriteAudioPlotAsync(phone.Name, report, hz, ct);
+        }
+
+        return folder;
+    }
+}
+
+/// <summary>A heard report, or none for a call that never carried audio (busy, rejected …).</summary>
+public readonly record struct AudioReportOrNone(WebRtcE2E.Fixtures.Media.AudioReport? Report)
+{
+    /// <summary>No audio to judge.</summary>
+    public static AudioReportOrNone None => new(null);
+
+    /// <summary>A report.</summary>
+    public static implicit operator AudioReportOrNone(WebRtcE2E.Fixtures.Media.AudioReport report) => new(report);
+}

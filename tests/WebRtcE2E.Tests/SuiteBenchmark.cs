@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Globalization;
+using WebRtcE2E.Fixtures.EventSocket;
+using WebRtcE2E.Fixtures.FreeSwitch;
+using WebRtcE2E.Fixtures.Phones;
+
+namespace WebRtcE2E.Tests;
+
+/// <summary>
+/// Figures, not pass/fail: how long a FreeSWITCH target takes to become ready, and how long the trunk call takes
+/// per call and per batch on each phone. Run it with
+/// <c>dotnet test --filter TestCategory=Benchmark</c> (it is Explicit, so it never runs by accident).
+/// </summary>
+[Explicit("a benchmark: prints figures, run on purpose")]
+[Category("Benchmark")]
+[Category("FreeSwitch")]
+public sealed class SuiteBenchmark
+{
+    private const int CallsPerPhone = 10;
+
+    [Test]
+    [CancelAfter(600_000)]
+    public async Task Time_to_ready_target_and_per_call_and_per_batch_for_both_phones(CancellationToken ct)
+    {
+        var settings = FreeSwitchSettings.FromEnvironment(name => TestContext.Parameters.Get(name));
+        var startClock = Stopwatch.StartNew();
+        FreeSwitchTarget target;
+        try
+        {
+            target = await FreeSwitchTarget.StartAsync(settings, ct: ct);
+        }
+        catch (TargetUnavailableException e)
+        {
+            Assert.Ignore(e.Message);
+            throw;
+        }
+
+        var startup = startClock.Elapsed;
+        await using var _ = target;
+        var lines = new List<string>
+        {
+            $"target: {target.Description}",
+            $"time to first ready target: {startup.TotalSeconds:0.00} s (FreeSWITCH itself: {target.ReadyAfter.TotalSeconds:0.00} s from start to WSS-BIND-URL on every profile)",
+        };
+
+        await using var esl = await target.EventSocketAsync(ct);
+        await esl.SubscribeAsync(["CHANNEL_HANGUP_COMPLETE"], ct);
+        var ledger = CallLedger.Attach(esl);
+        foreach (var kind in Harness.Phones)
+        {
+            IPhone phone;
+            var phoneClock = Stopwatch.StartNew();
+            try
+            {
+                phone = await Harness.PhoneAsync(kind, target, "external", $"{kind}-bench", 440, ct: ct);
+            }
+            catch (IgnoreException e)
+            {
+                lines.Add($"{kind}: not measured ({e.Message})");
+                continue;
+            }
+
+            await using var __ = phone;
+            var phoneStart = phoneClock.Elapsed;
+            var setups = new List<double>();
+            var firstTone = new List<double>();
+            var wholeCalls = new List<double>();
+            var batch = Stopwatch.StartNew();
+            for (int i = 0; i < CallsPerPhone; i++)
+            {
+                var callClock = Stopwatch.StartNew();
+                var call = await phone.DialAsync(target.Conf.Number("TRUNK_WEBRTC_TEST"), ct: ct);
+                var answered = await call.AnsweredAsync(ct: ct);
+                setups.Add(answered.SetupTime.TotalMilliseconds);
+                var heard = await call.ListenAsync(TimeSpan.FromSeconds(1.5), [TestAudio.AnnouncementHz], ct);
+                firstTone.Add(heard.FirstHeard(TestAudio.AnnouncementHz, -30)?.TotalMilliseconds ?? double.NaN);
+                await call.EndedAsync(TimeSpan.FromSeconds(10), ct);
+                (await ledger.WaitForHangupAsync(call.CallId, TimeSpan.FromSeconds(5), ct)).HangupCause.Should().Be("NORMAL_CLEARING");
+                wholeCalls.Add(callClock.Elapsed.TotalMilliseconds);
+            }
+
+            lines.Add($"{kind}: phone ready in {phoneStart.TotalMilliseconds:0} ms; {CallsPerPhone} trunk calls in {batch.Elapsed.TotalSeconds:0.0} s");
+            lines.Add($"{kind}:   INVITE → answered   {Stats(setups)}");
+            lines.Add($"{kind}:   answer → 1000 Hz heard {Stats(firstTone)} (the dialplan sleeps 500 ms first)");
+            lines.Add($"{kind}:   whole call (3 s announcement) {Stats(wholeCalls)}");
+        }
+
+        foreach (var line in lines)
+        {
+            await TestContext.Out.WriteLineAsync(line);
+        }
+    }
+
+    private static string Stats(List<double> ms)
+    {
+        var ok = ms.Where(double.IsFinite).Order().ToList();
+        return ok.Count == 0
+            ? "no value"
+            : string.Create(CultureInfo.InvariantCulture, $"min {ok[0]:0} ms, median {ok[ok.Count / 2]:0} ms, max {ok[^1]:0} ms ({ok.Count}/{ms.Count} measured)");
+    }
+}
