@@ -30,6 +30,37 @@ public sealed class BrowserPhoneConnectTests
     }
 
     [Test]
+    [Category("Lab")]
+    [Category("Browser")]
+    [CancelAfter(60_000)]
+    public async Task A_test_failing_midway_leaves_no_browser_process_behind(CancellationToken ct)
+    {
+        if (!ProcessTree.Supported)
+        {
+            Assert.Ignore("process tracking reads /proc (Linux only)");
+        }
+
+        IReadOnlyList<ProcessTree.Entry> processes = [];
+        var failingTest = async () =>
+        {
+            await using var host = await BrowserHost.LaunchAsync(ct: ct);
+            try
+            {
+                await host.OpenPhoneAsync(new BrowserPhoneOptions { Name = "doomed", WebSocketUri = new Uri($"wss://127.0.0.1:{FreeLoopbackPort()}") }, ct);
+            }
+            finally
+            {
+                processes = host.Processes;
+            }
+        };
+
+        await failingTest.Should().ThrowAsync<BrowserConnectException>();
+        await TestContext.Out.WriteLineAsync($"tracked {processes.Count} processes before the failure unwound");
+        processes.Should().Contain(p => p.CommandLine.Contains("--type=renderer", StringComparison.Ordinal));
+        ProcessTree.Alive(processes).Should().BeEmpty("disposal on the failure path ends Chromium and the Playwright driver");
+    }
+
+    [Test]
     [Category("Unit")]
     [Category("Browser")]
     public async Task Missing_chromium_fails_with_a_setup_hint()

@@ -73,6 +73,13 @@ public sealed class BrowserPhonesThroughKamailioTests
                 string.Join(", ", ((BrowserCall)callB).Digits.Select(d => $"{d.Digit} at {d.Offset.TotalSeconds:0.00} s for {d.Duration.TotalMilliseconds:0} ms")));
             digits.Should().Be("159#");
 
+            // DTMF from B as SIP INFO (application/dtmf-relay), relayed in-dialog by Kamailio; JsSIP reports it.
+            await callB.SendDtmfAsync("7*", DtmfMethod.SipInfo, ct);
+            var info = await callA.ReceivedDtmfAsync(2, TimeSpan.FromSeconds(5), ct);
+            await output.WriteLineAsync($"DTMF: B sent 7* (SIP INFO), A received \"{info}\"");
+            info.Should().Be("7*");
+            a.SipTrace.Should().Contain(t => t.Direction == TraceDirection.Received && t.FirstLine.StartsWith("INFO ", StringComparison.Ordinal));
+
             // Hold: A holds, both go silent.
             await callA.HoldAsync(ct);
             var (heldA, heldB) = await ListenBothAsync(callA, callB, ct, TimeSpan.FromSeconds(1.5));
@@ -137,6 +144,34 @@ public sealed class BrowserPhonesThroughKamailioTests
 
             throw;
         }
+    }
+
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task Rejected_and_unroutable_calls_end_with_the_status_and_JsSIP_cause(CancellationToken ct)
+    {
+        await using var lab = await KamailioLab.StartAsync(ct: ct);
+        await using var host = await BrowserHost.LaunchAsync(new BrowserOptions { TrustedSpkiSha256 = [lab.Certificate.SpkiSha256Base64] }, ct);
+        var a = await host.OpenPhoneAsync(new BrowserPhoneOptions { Name = "A", ToneHz = ToneA, WebSocketUri = lab.WssUri, LoopbackIceOnly = true }, ct);
+        var b = await host.OpenPhoneAsync(new BrowserPhoneOptions { Name = "B", ToneHz = ToneB, WebSocketUri = lab.WssUri, LoopbackIceOnly = true }, ct);
+        (await a.RegisterAsync(lab.Credentials("alice"), ct)).Registered.Should().BeTrue();
+        (await b.RegisterAsync(lab.Credentials("bob"), ct)).Registered.Should().BeTrue();
+
+        // B is busy.
+        var busy = await a.DialAsync($"sip:bob@{lab.Domain}", ct: ct);
+        var ringing = await b.NextIncomingCallAsync(TimeSpan.FromSeconds(10), ct);
+        await ringing.RejectAsync(486, ct);
+        var busyEnd = (await busy.Awaiting(c => c.AnsweredAsync(ct: ct)).Should().ThrowAsync<CallEndedException>()).Which.End;
+        var rejectEnd = await ringing.EndedAsync(ct: ct);
+        await TestContext.Out.WriteLineAsync($"busy: A {busyEnd}; B {rejectEnd}");
+        busyEnd.Should().Match<CallEnd>(e => e.By == EndedBy.Remote && e.SipStatus == 486 && e.ClientCause == "Busy", busyEnd.ToString());
+        rejectEnd.Should().Match<CallEnd>(e => e.By == EndedBy.Local && e.ClientCause == "Rejected", rejectEnd.ToString());
+
+        // Nobody is registered as carol: Kamailio's lookup fails with 404.
+        var nobody = await a.DialAsync($"sip:carol@{lab.Domain}", ct: ct);
+        var notFound = (await nobody.Awaiting(c => c.AnsweredAsync(ct: ct)).Should().ThrowAsync<CallEndedException>()).Which.End;
+        await TestContext.Out.WriteLineAsync($"unknown user: A {notFound}");
+        notFound.Should().Match<CallEnd>(e => e.By == EndedBy.Remote && e.SipStatus == 404 && e.ClientCause == "Not Found", notFound.ToString());
     }
 
     [Test]
