@@ -10,7 +10,7 @@ namespace WebRtcE2E.Tests;
 public static class Harness
 {
     private static readonly SemaphoreSlim BrowserGate = new(1, 1);
-    private static BrowserHost? browser;
+    private static readonly Dictionary<string, BrowserHost> Browsers = [];
 
     /// <summary>Every phone kind, for [TestCaseSource].</summary>
     public static IEnumerable<PhoneKind> Phones => [PhoneKind.Browser, PhoneKind.Native];
@@ -52,17 +52,23 @@ public static class Harness
     }
 
     /// <summary>
-    /// One Chromium for the whole run (each phone gets its own context and page), trusting exactly the run's
-    /// wss certificate by its SPKI pin. Closed by <see cref="CloseBrowserAsync"/> at the end of the run.
+    /// One Chromium per wss certificate for the whole run (each phone gets its own context and page), trusting
+    /// exactly that certificate by its SPKI pin: normally one, for the run's shared FreeSWITCH; a benchmark that
+    /// starts its own target gets its own. Closed by <see cref="CloseBrowsersAsync"/> at the end of the run.
     /// </summary>
     private static async Task<BrowserHost> BrowserAsync(FreeSwitchTarget target, CancellationToken ct)
     {
+        var pin = target.Certificate?.SpkiSha256Base64 ?? "";
         await BrowserGate.WaitAsync(ct);
         try
         {
-            return browser ??= await BrowserHost.LaunchAsync(
-                new BrowserOptions { TrustedSpkiSha256 = target.Certificate is { } c ? [c.SpkiSha256Base64] : [] },
-                ct);
+            if (!Browsers.TryGetValue(pin, out var host))
+            {
+                host = await BrowserHost.LaunchAsync(new BrowserOptions { TrustedSpkiSha256 = pin.Length > 0 ? [pin] : [] }, ct);
+                Browsers[pin] = host;
+            }
+
+            return host;
         }
         finally
         {
@@ -70,14 +76,15 @@ public static class Harness
         }
     }
 
-    /// <summary>Closes the run's Chromium, if one was launched.</summary>
-    public static async Task CloseBrowserAsync()
+    /// <summary>Closes every Chromium the run launched.</summary>
+    public static async Task CloseBrowsersAsync()
     {
-        if (browser is not null)
+        foreach (var host in Browsers.Values)
         {
-            await browser.DisposeAsync();
-            browser = null;
+            await host.DisposeAsync();
         }
+
+        Browsers.Clear();
     }
 
     /// <summary>An event socket subscribed to channel, DTMF and registration events, feeding a ledger.</summary>

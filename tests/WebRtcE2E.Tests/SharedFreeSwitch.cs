@@ -52,7 +52,7 @@ public sealed class SharedFreeSwitch
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        await Harness.CloseBrowserAsync();
+        await Harness.CloseBrowsersAsync();
         if (target is not null)
         {
             await target.DisposeAsync();
