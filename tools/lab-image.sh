@@ -41,7 +41,8 @@ root=$(mktemp -d /tmp/webrtc-e2e-lab-rootfs.XXXXXX)
 trap 'rm -rf "$root"' EXIT
 
 say "debootstrap --variant=minbase bookworm from $mirror with: $packages"
-# Services must not start inside the chroot (the kamailio package would try to start on 5060).
+# No service starts inside the chroot: debootstrap runs no init, and the image's Kamailio is started by the
+# harness with its own config (the Debian unit would start on 5060 with /etc/kamailio's).
 debootstrap --variant=minbase --include="$packages" bookworm "$root" "$mirror" >"$root.log" 2>&1 || {
   tail -30 "$root.log" >&2; rm -f "$root.log"; echo "debootstrap failed" >&2; exit 1; }
 rm -f "$root.log"

@@ -18,13 +18,21 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "setup: the .NET SDK (10, see global.json) is not on PATH: it is not a Debian package; install it from" >&2
+  echo "       Microsoft's packages or dotnet-install.sh first, then run tools/setup.sh again" >&2
+  exit 1
+fi
 cd "$repo"
 start=$(date +%s)
 say() { printf '[setup %3ds] %s\n' "$(( $(date +%s) - start ))" "$*"; }
 
 # --- Debian packages -------------------------------------------------------------------------------------
 want=(ca-certificates debootstrap sip-tester iproute2 iptables)
+command -v python3 >/dev/null 2>&1 || want+=(python3)
 command -v docker >/dev/null 2>&1 || want+=(docker.io)
+# Node and npm bundle JsSIP (any Node >= 18); the machines this project is built on ship Node 20 already.
+command -v npm >/dev/null 2>&1 || want+=(nodejs npm)
 # The browser: Debian's chromium, unless the user points at another one (e.g. Chrome on a GitHub runner).
 if [ -z "${WEBRTC_E2E_CHROMIUM:-}" ] && [ ! -x /usr/lib/chromium/chromium ]; then want+=(chromium); fi
 missing=()

@@ -30,7 +30,11 @@ public sealed class EvidenceTests : Scenario
         files.Should().Contain(["ladder.html", "freeswitch.log", $"audio-{phone.Name}.png"]);
         var ladder = await File.ReadAllTextAsync(Path.Combine(folder.Path, "ladder.html"), ct);
         ladder.Should().Contain("INVITE sip:" + Fs.Conf.Number("SILENCE")).And.Contain("200 OK").And.Contain("BYE");
-        (await File.ReadAllTextAsync(Path.Combine(folder.Path, "freeswitch.log"), ct)).Should().Contain("silence_stream");
+        if (Fs.Kind != TargetKind.External)
+        {
+            // An external server's log stays on that server; container and process logs are the harness's.
+            (await File.ReadAllTextAsync(Path.Combine(folder.Path, "freeswitch.log"), ct)).Should().Contain("silence_stream");
+        }
         var png = await File.ReadAllBytesAsync(Path.Combine(folder.Path, $"audio-{phone.Name}.png"), ct);
         png.Take(8).Should().Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
         call.Received.Analyze().IsSilent.Should().BeTrue("the plot shows what was received: silence");

@@ -79,19 +79,46 @@ public static class Harness
     /// <summary>Closes every Chromium the run launched.</summary>
     public static async Task CloseBrowsersAsync()
     {
-        foreach (var host in Browsers.Values)
+        var hosts = Browsers.Values.ToList();
+        Browsers.Clear();
+        await DisposeAllAsync(hosts);
+    }
+
+    /// <summary>Disposes every item even when some throw; then throws what they threw.</summary>
+    public static async Task DisposeAllAsync(IEnumerable<IAsyncDisposable> items)
+    {
+        var errors = new List<Exception>();
+        foreach (var item in items)
         {
-            await host.DisposeAsync();
+            try
+            {
+                await item.DisposeAsync();
+            }
+            catch (Exception e)
+            {
+                errors.Add(e);
+            }
         }
 
-        Browsers.Clear();
+        if (errors.Count > 0)
+        {
+            throw new AggregateException("disposing the harness's resources failed", errors);
+        }
     }
 
     /// <summary>An event socket subscribed to channel, DTMF and registration events, feeding a ledger.</summary>
     public static async Task<(EventSocketClient Esl, CallLedger Ledger)> LedgerAsync(FreeSwitchTarget target, CancellationToken ct = default)
     {
         var esl = await target.EventSocketAsync(ct);
-        await esl.SubscribeAsync(["CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE", "DTMF", "CUSTOM", "sofia::register", "sofia::unregister"], ct);
-        return (esl, CallLedger.Attach(esl));
+        try
+        {
+            await esl.SubscribeAsync(["CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE", "DTMF", "CUSTOM", "sofia::register", "sofia::unregister"], ct);
+            return (esl, CallLedger.Attach(esl));
+        }
+        catch
+        {
+            await esl.DisposeAsync();
+            throw;
+        }
     }
 }

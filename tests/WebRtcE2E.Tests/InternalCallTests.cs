@@ -72,7 +72,7 @@ public sealed class InternalCallTests : Scenario
         await using var esl = await Fs.EventSocketAsync(ct);
 
         // The answered leg runs the article's extension: 500 ms, the announcement, NORMAL_CLEARING.
-        var job = esl.BackgroundApiAsync($"originate {{origination_caller_id_number=07010002000}}user/{user.User}@{Fs.Domain} {Fs.Conf.Number("TRUNK_WEBRTC_TEST")} XML public", TimeSpan.FromSeconds(20), ct);
+        var job = esl.BackgroundApiAsync($"originate {{origination_caller_id_number={Fs.Conf.Number("TRUNK_WEBRTC_TEST")}}}user/{user.User}@{Fs.Domain} {Fs.Conf.Number("TRUNK_WEBRTC_TEST")} XML public", TimeSpan.FromSeconds(20), ct);
         var call = Track(phone, await phone.NextIncomingCallAsync(TimeSpan.FromSeconds(10), ct), TestAudio.AnnouncementHz);
         await call.AnswerAsync(ct);
         (await job).Should().StartWith("+OK");

@@ -20,7 +20,7 @@ public sealed class RegistrationTests : Scenario
         var phone = await PhoneAsync(kind, "internal", $"{kind}-{user.User}", 440, ct: ct);
 
         var result = await phone.RegisterAsync(user, ct);
-        var registered = await Ledger.WaitForSofiaEventAsync(user.User, ct: ct);
+        await Ledger.WaitForSofiaEventAsync(user.User, ct: ct); // throws, saying what it saw, if FreeSWITCH never reports it
         await using var esl = await Fs.EventSocketAsync(ct);
         var regs = SofiaRegistrations.Parse(await esl.ApiAsync("sofia status profile internal reg", ct));
 
@@ -29,7 +29,6 @@ public sealed class RegistrationTests : Scenario
         var registerAnswers = phone.SipTrace.Where(t => t.Direction == TraceDirection.Received && t.Text.Contains("REGISTER", StringComparison.Ordinal) && t.FirstLine.StartsWith("SIP/2.0", StringComparison.Ordinal))
             .Select(t => t.FirstLine.Split(' ')[1]).ToList();
         registerAnswers.Should().StartWith(["401", "200"], "FreeSWITCH challenges the first REGISTER, then accepts the digest");
-        registered.Should().NotBeNull();
         regs.Should().Contain(r => r.User != null && r.User.StartsWith(user.User + "@", StringComparison.Ordinal), "FreeSWITCH lists the registration");
         await phone.UnregisterAsync(ct);
     }
@@ -59,6 +58,5 @@ public sealed class RegistrationTests : Scenario
         var refused = await FluentActions.Awaiting(() => call.AnsweredAsync(TimeSpan.FromSeconds(10), ct)).Should().ThrowAsync<CallEndedException>();
 
         refused.Which.End.SipStatus.Should().Be(407, "auth-calls is true on internal: FreeSWITCH challenges every INVITE");
-        Ledger.ChannelEvents(call.CallId).Should().BeEmpty("a challenged INVITE never becomes a channel");
     }
 }

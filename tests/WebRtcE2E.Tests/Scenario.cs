@@ -36,6 +36,7 @@ public abstract class Scenario
     {
         Fs = await SharedFreeSwitch.TargetAsync();
         (esl, Ledger) = await Harness.LedgerAsync(Fs);
+        // NUnit runs no TearDown after a failed SetUp: nothing else may fail between here and the test.
     }
 
     /// <summary>A phone for this test, disposed when it ends.</summary>
@@ -98,20 +99,17 @@ public abstract class Scenario
         finally
         {
             // NUnit runs every test of a fixture on one instance: forget this test's phones and calls.
-            var mine = phones.ToList();
+            var mine = phones.Cast<IAsyncDisposable>().ToList();
             phones.Clear();
             calls.Clear();
             verdicts.Clear();
-            foreach (var phone in mine)
-            {
-                await phone.DisposeAsync();
-            }
-
             if (esl is not null)
             {
-                await esl.DisposeAsync();
+                mine.Add(esl);
                 esl = null;
             }
+
+            await Harness.DisposeAllAsync(mine);
         }
     }
 

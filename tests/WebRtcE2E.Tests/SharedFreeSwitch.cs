@@ -13,6 +13,7 @@ public sealed class SharedFreeSwitch
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static FreeSwitchTarget? target;
     private static string? unavailable;
+    private static Exception? failedToStart;
 
     /// <summary>The run's target; Ignores the calling test with the reason when there is none.</summary>
     public static async Task<FreeSwitchTarget> TargetAsync(CancellationToken ct = default)
@@ -20,7 +21,7 @@ public sealed class SharedFreeSwitch
         await Gate.WaitAsync(ct);
         try
         {
-            if (target is null && unavailable is null)
+            if (target is null && unavailable is null && failedToStart is null)
             {
                 try
                 {
@@ -33,11 +34,23 @@ public sealed class SharedFreeSwitch
                 {
                     unavailable = e.Message;
                 }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Started but never ready (or misconfigured): every later test fails with the same reason at
+                    // once, instead of waiting out the ready timeout again.
+                    failedToStart = e;
+                    throw;
+                }
             }
         }
         finally
         {
             Gate.Release();
+        }
+
+        if (failedToStart is not null)
+        {
+            Assert.Fail($"the run's FreeSWITCH target failed to start (once, for every test): {failedToStart.Message}");
         }
 
         if (target is null)
@@ -52,11 +65,17 @@ public sealed class SharedFreeSwitch
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        await Harness.CloseBrowsersAsync();
-        if (target is not null)
+        try
         {
-            await target.DisposeAsync();
-            target = null;
+            await Harness.CloseBrowsersAsync();
+        }
+        finally
+        {
+            if (target is not null)
+            {
+                await target.DisposeAsync();
+                target = null;
+            }
         }
     }
 }

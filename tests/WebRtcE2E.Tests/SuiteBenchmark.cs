@@ -54,7 +54,7 @@ public sealed class SuiteBenchmark
             {
                 phone = await Harness.PhoneAsync(kind, target, "external", $"{kind}-bench", 440, ct: ct);
             }
-            catch (IgnoreException e)
+            catch (WebRtcE2E.Fixtures.Phones.Browser.BrowserSetupException e)
             {
                 lines.Add($"{kind}: not measured ({e.Message})");
                 continue;
