@@ -33,4 +33,43 @@ public class TransactionTimerTests
         var gaps = invites.Zip(invites.Skip(1), (a, b) => (b.At - a.At).TotalMilliseconds).ToList();
         gaps[^1].Should().BeGreaterThan(gaps[0] * 4, $"intervals double: {string.Join(", ", gaps.Select(g => g.ToString("0")))} ms");
     }
+
+    [Test]
+    [CancelAfter(15000)]
+    public async Task Ringing_longer_than_timer_B_still_gets_answered(CancellationToken ct)
+    {
+        // Timer B (64·T1 = 1.28 s here) stops at the first provisional (RFC 3261 §17.1.1.2): a callee that rings
+        // for longer must still be able to answer, and the caller must not invent a 408.
+        var timers = new SipTimerOptions { T1 = TimeSpan.FromMilliseconds(20) };
+        await using var a = await NativePhone.CreateAsync(new NativePhoneOptions { Name = "A", Timers = timers, AnswerTimeout = TimeSpan.FromSeconds(10) }, ct);
+        await using var b = await NativePhone.CreateAsync(new NativePhoneOptions { Name = "B" }, ct);
+
+        var outgoing = await a.DialAsync(b.ContactUri, ct: ct);
+        var incoming = await b.NextIncomingCallAsync(TimeSpan.FromSeconds(5), ct);
+        var ringFor = timers.TransactionTimeout + TimeSpan.FromSeconds(1); // the scenario itself: ring past Timer B
+        await FluentActions.Awaiting(() => outgoing.EndedAsync(ringFor, ct)).Should()
+            .ThrowAsync<TimeoutException>("the call must not end while it rings, Timer B or not");
+        await incoming.AnswerAsync(ct);
+        var answered = await outgoing.AnsweredAsync(TimeSpan.FromSeconds(5), ct);
+
+        answered.Status.Should().Be(200);
+        answered.SetupTime.Should().BeGreaterThan(timers.TransactionTimeout);
+        await outgoing.HangupAsync(ct);
+    }
+
+    [Test]
+    [CancelAfter(15000)]
+    public async Task Ringing_past_timer_C_ends_with_408(CancellationToken ct)
+    {
+        var timers = new SipTimerOptions { T1 = TimeSpan.FromMilliseconds(20), ProceedingTimeout = TimeSpan.FromSeconds(2) };
+        await using var a = await NativePhone.CreateAsync(new NativePhoneOptions { Name = "A", Timers = timers, AnswerTimeout = TimeSpan.FromSeconds(10) }, ct);
+        await using var b = await NativePhone.CreateAsync(new NativePhoneOptions { Name = "B" }, ct);
+
+        var outgoing = await a.DialAsync(b.ContactUri, ct: ct);
+        await b.NextIncomingCallAsync(TimeSpan.FromSeconds(5), ct);
+        var end = await outgoing.EndedAsync(TimeSpan.FromSeconds(6), ct);
+
+        end.SipStatus.Should().Be(408);
+        end.By.Should().Be(EndedBy.System, "Timer C is the caller's own limit on ringing");
+    }
 }
