@@ -8,8 +8,7 @@
 #                             iproute2 (for later lab scenarios)
 #
 # Idempotent: skips when the image exists (LAB_IMAGE_REBUILD=1 forces a rebuild). Run as root.
-# Environment: LAB_IMAGE (default webrtc-e2e/lab:bookworm), DEBIAN_MIRROR (default: the first Debian mirror
-# found in /etc/apt/sources.list*, else http://deb.debian.org/debian).
+# Environment: LAB_IMAGE (default webrtc-e2e/lab:bookworm), DEBIAN_MIRROR (see debian-image.sh).
 set -euo pipefail
 
 image=${LAB_IMAGE:-webrtc-e2e/lab:bookworm}
@@ -18,7 +17,8 @@ start=$(date +%s)
 say() { printf '[lab-image %3ds] %s\n' "$(( $(date +%s) - start ))" "$*"; }
 
 if [ "$(id -u)" -ne 0 ]; then
-  exec sudo -E bash "$0" "$@"
+  command -v sudo >/dev/null 2>&1 || { echo "lab-image: debootstrap needs root, and there is no sudo here" >&2; exit 1; }
+  exec sudo -E env "PATH=$PATH" bash "$0" "$@"
 fi
 
 if [ -z "${LAB_IMAGE_REBUILD:-}" ] && docker image inspect "$image" >/dev/null 2>&1; then
@@ -26,30 +26,9 @@ if [ -z "${LAB_IMAGE_REBUILD:-}" ] && docker image inspect "$image" >/dev/null 2
   exit 0
 fi
 
-command -v debootstrap >/dev/null 2>&1 || { echo "debootstrap is missing: apt-get install -y debootstrap" >&2; exit 1; }
-
-# The mirror this machine already uses: a deb822 'URIs:' line or a one-line 'deb URL bookworm' entry.
-mirror=${DEBIAN_MIRROR:-}
-if [ -z "$mirror" ]; then
-  mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null \
-    | grep -Eo '(URIs:[[:space:]]*|^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?)https?://[^[:space:]]+/debian/?([[:space:]]|$)' \
-    | grep -Eo 'https?://[^[:space:]]+' | head -1 || true)
-fi
-mirror=${mirror:-http://deb.debian.org/debian}
-
-root=$(mktemp -d /tmp/webrtc-e2e-lab-rootfs.XXXXXX)
-trap 'rm -rf "$root"' EXIT
-
-say "debootstrap --variant=minbase bookworm from $mirror with: $packages"
-# No service starts inside the chroot: debootstrap runs no init, and the image's Kamailio is started by the
-# harness with its own config (the Debian unit would start on 5060 with /etc/kamailio's).
-debootstrap --variant=minbase --include="$packages" bookworm "$root" "$mirror" >"$root.log" 2>&1 || {
-  tail -30 "$root.log" >&2; rm -f "$root.log"; echo "debootstrap failed" >&2; exit 1; }
-rm -f "$root.log"
-rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
-
-say "docker import -> $image"
-tar -C "$root" -c . | docker import \
-  --change 'LABEL org.opencontainers.image.description="WebRtcE2E lab peers from Debian bookworm: kamailio, sipp, rtpengine, coturn"' \
-  - "$image" >/dev/null
+say "debootstrap --variant=minbase bookworm with: $packages, then docker import -> $image"
+# The harness starts the image's Kamailio with its own config (the Debian unit would start on 5060 with
+# /etc/kamailio's); debootstrap starts no service.
+"$(dirname "${BASH_SOURCE[0]}")/debian-image.sh" "$image" "$packages" \
+  "WebRtcE2E lab peers from Debian bookworm: kamailio, sipp, rtpengine, coturn"
 say "built $image ($(docker image inspect -f '{{.Size}}' "$image" | awk '{printf "%d MB", $1/1000000}'))"

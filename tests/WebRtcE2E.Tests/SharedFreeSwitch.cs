@@ -4,8 +4,9 @@ namespace WebRtcE2E.Tests;
 
 /// <summary>
 /// One FreeSWITCH target for the whole test run, shared by every suite (starting one per test would cost
-/// seconds each and hide nothing). Started on first use; stopped when the run ends. When none is configured,
-/// or it cannot be had, every FreeSWITCH test is Ignored with that exact reason.
+/// seconds each and hide nothing). Started on first use; stopped when the run ends. When none is configured and
+/// there is no default image, every FreeSWITCH test is Ignored with that exact reason; when one is configured (or
+/// the default image exists) and it cannot start, every FreeSWITCH test fails with the cause.
 /// </summary>
 [SetUpFixture]
 public sealed class SharedFreeSwitch
@@ -28,7 +29,7 @@ public sealed class SharedFreeSwitch
                     var settings = FreeSwitchSettings.FromEnvironment(name => TestContext.Parameters.Get(name));
                     var started = System.Diagnostics.Stopwatch.StartNew();
                     target = await FreeSwitchTarget.StartAsync(settings, ct: ct);
-                    await TestContext.Progress.WriteLineAsync($"FreeSWITCH target: {target.Description}, ready after {target.ReadyAfter.TotalSeconds:0.0} s (started in {started.Elapsed.TotalSeconds:0.0} s)");
+                    await TestContext.Progress.WriteLineAsync($"FreeSWITCH target: {target.Summary}, ready after {target.ReadyAfter.TotalSeconds:0.0} s (started in {started.Elapsed.TotalSeconds:0.0} s)");
                 }
                 catch (TargetUnavailableException e)
                 {

@@ -39,9 +39,14 @@ public sealed class SuiteBenchmark
         await using var _ = target;
         var lines = new List<string>
         {
-            $"target: {target.Description}",
+            $"target: {target.Summary}",
             $"time to first ready target: {startup.TotalSeconds:0.00} s (FreeSWITCH itself: {target.ReadyAfter.TotalSeconds:0.00} s from start to WSS-BIND-URL on every profile)",
         };
+        if (target is ContainerTarget container)
+        {
+            var bare = await BareDockerRunAsync(container.Image, target.Conf, ct);
+            lines.Add($"time to ready, same image: harness {startup.TotalSeconds:0.00} s, bare docker run {bare.TotalSeconds:0.00} s ({startup / bare:0.0}x): from the call to WSS-BIND-URL on every WebRTC profile");
+        }
 
         await using var esl = await target.EventSocketAsync(ct);
         await esl.SubscribeAsync(["CHANNEL_HANGUP_COMPLETE"], ct);
@@ -89,6 +94,60 @@ public sealed class SuiteBenchmark
         {
             await TestContext.Out.WriteLineAsync(line);
         }
+    }
+
+    /// <summary>
+    /// The floor for a container target: `docker run` of the same image with everything made beforehand (network,
+    /// certificates, conf, passwords), timed from the `docker run` to WSS-BIND-URL on every WebRTC profile.
+    /// </summary>
+    private static async Task<TimeSpan> BareDockerRunAsync(string image, FreeSwitchConf conf, CancellationToken ct)
+    {
+        await using var network = await WebRtcE2E.Fixtures.Docker.HarnessNetwork.CreateAsync("bare", ct);
+        var ip = network.Address(10);
+        using var wss = WssCertificate.CreateSelfSigned(["freeswitch"], [ip]);
+        var secrets = FreeSwitchSecrets.Generate();
+        using var staged = StagedFiles.Create(conf, secrets, wss, WssCertificate.SharedDtls, new Dictionary<string, string>
+        {
+            ["bind_ip"] = ip.ToString(),
+            ["esl_allow_cidr"] = $"{network.Gateway}/32",
+        });
+        var name = $"webrtc-e2e-bare-{Guid.NewGuid():N}"[..28];
+        List<string> args = ["run", "-d", "--name", name, "--network", network.Name, "--ip", ip.ToString(),
+            "-v", $"{staged.ConfDirectory}:{ContainerTarget.ConfDirectory}", "-v", $"{staged.CertsDirectory}:{ContainerTarget.CertsDir}",
+            "-v", $"{staged.SoundsDirectory}:{ContainerTarget.SoundsDirectory}", "--entrypoint", "freeswitch"];
+        foreach (var label in WebRtcE2E.Fixtures.Docker.DockerEnvironment.Labels)
+        {
+            args.AddRange(["--label", $"{label.Key}={label.Value}"]);
+        }
+
+        args.Add(image);
+        args.AddRange(ContainerTarget.Command);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await DockerAsync(args, ct);
+            var readiness = new FreeSwitchReadiness(ip.ToString(), conf.DefaultPort("esl_port"), secrets.EventSocketPassword, conf.WebRtcProfiles.Select(p => p.Name).ToList(), new FreeSwitchOptions { ReadyPollInterval = TimeSpan.FromMilliseconds(50) });
+            return await readiness.WaitAsync(_ => Task.FromResult<string?>(null), token => DockerAsync(["logs", name], token), ct);
+        }
+        finally
+        {
+            await DockerAsync(["rm", "-f", name], CancellationToken.None);
+        }
+    }
+
+    private static async Task<string> DockerAsync(IEnumerable<string> args, CancellationToken ct)
+    {
+        var start = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(start)!;
+        var output = p.StandardOutput.ReadToEndAsync(ct);
+        var error = p.StandardError.ReadToEndAsync(ct);
+        await p.WaitForExitAsync(ct);
+        return p.ExitCode == 0 ? await output : throw new InvalidOperationException($"docker {string.Join(' ', start.ArgumentList)}: exit {p.ExitCode}: {await error}");
     }
 
     private static string Stats(List<double> ms)

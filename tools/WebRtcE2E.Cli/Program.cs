@@ -46,5 +46,54 @@ cert.SetAction(parse =>
     }
 });
 
-var root = new RootCommand("WebRtcE2E: tools for testing FreeSWITCH WebRTC deployments") { cert };
+// serve: the FreeSWITCH target the suites would use (the settings of the environment, else the built image),
+// kept up until Ctrl-C or SIGTERM, with what a person needs to point a browser or a softphone at it.
+var serve = new Command("serve", "Start the FreeSWITCH target the suites use (freeswitch-conf/, this run's certificate and passwords) and keep it up until Ctrl-C");
+serve.SetAction(async (parse, ct) =>
+{
+    FreeSwitchTarget target;
+    try
+    {
+        Console.WriteLine("starting the FreeSWITCH target (WEBRTC_E2E_FREESWITCH_IMAGE / _BIN / _HOST, else " + FreeSwitchSettings.DefaultImage + ") ...");
+        target = await FreeSwitchTarget.StartAsync(FreeSwitchSettings.FromEnvironment(), ct: ct);
+    }
+    catch (Exception e) when (e is TargetUnavailableException or FreeSwitchTargetException)
+    {
+        Console.Error.WriteLine($"webrtc-e2e serve: {e.Message}");
+        return 1;
+    }
+
+    await using (target)
+    {
+        Console.WriteLine($"FreeSWITCH target: {target.Summary}, ready after {target.ReadyAfter.TotalSeconds:0.0} s");
+        foreach (var profile in target.Conf.WebRtcProfiles)
+        {
+            var sip = target.SipEndPoint(profile.Name);
+            Console.WriteLine($"profile {profile.Name}: {target.WssUri(profile.Name)}  sip udp {sip.Host}:{sip.Port}");
+        }
+
+        Console.WriteLine($"event socket: {target.Host}:{target.EventSocketPort} password {target.Secrets.EventSocketPassword}");
+        Console.WriteLine($"users @{target.Domain}: " + string.Join(" ", target.Secrets.UserPasswords.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => $"{u.Key}={u.Value}")));
+        Console.WriteLine($"phone address (this machine as FreeSWITCH sees it): {target.PhoneAddress}");
+        if (target.Certificate is { } certificate)
+        {
+            Console.WriteLine($"SPKI pin (Chromium --ignore-certificate-errors-spki-list): {certificate.SpkiSha256Base64}");
+        }
+
+        Console.WriteLine("serving until Ctrl-C or SIGTERM");
+        var stop = new TaskCompletionSource();
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            stop.TrySetResult();
+        });
+        using var cancelled = ct.Register(() => stop.TrySetResult());
+        await stop.Task;
+        Console.WriteLine("stopping");
+    }
+
+    return 0;
+});
+
+var root = new RootCommand("WebRtcE2E: tools for testing FreeSWITCH WebRTC deployments") { cert, serve };
 return root.Parse(args).Invoke();

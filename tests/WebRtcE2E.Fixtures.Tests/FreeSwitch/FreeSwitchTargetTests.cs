@@ -5,8 +5,10 @@ using WebRtcE2E.Fixtures.FreeSwitch;
 namespace WebRtcE2E.Fixtures.Tests.FreeSwitch;
 
 /// <summary>
-/// Each target kind starts FreeSWITCH with freeswitch-conf/ and is ready for WebRTC, where that kind is
-/// configured; where it is not, the test is Ignored with the exact reason, never passed.
+/// Each target kind starts FreeSWITCH with freeswitch-conf/ and is ready for WebRTC. What each needs comes from
+/// the settings, or else from the image tools/setup.sh builds: the Container kind runs it, the Process kind runs
+/// its binary taken out of it (with its libraries), the External kind reaches a server started from it. Only when
+/// nothing is configured and that image does not exist is a test Ignored, with the exact reason.
 /// </summary>
 [Category("FreeSwitch")]
 public sealed class FreeSwitchTargetTests
@@ -17,20 +19,19 @@ public sealed class FreeSwitchTargetTests
     [CancelAfter(180_000)]
     public async Task Container_target_is_ready_on_7444_and_7443_and_leaves_no_container(CancellationToken ct)
     {
-        var settings = Settings;
-        if (settings.Image is null)
-        {
-            Assert.Ignore($"{FreeSwitchSettings.ImageVariable} is not set, so there is no FreeSWITCH image to start (FreeSWITCH cannot be installed or pulled on this machine; see README, FreeSWITCH targets)");
-        }
+        var settings = Settings.Image is null ? await DefaultImageSettingsAsync(ct) : Settings;
 
         string containerId;
-        await using (var target = await Start(() => ContainerTarget.LaunchAsync(settings, FreeSwitchConf.Load(), ct)))
+        await using (var target = await ContainerTarget.LaunchAsync(settings, FreeSwitchConf.Load(), ct))
         {
             await AssertReadyForWebRtc(target, ct);
             target.WssUri("external").Port.Should().Be(7444, "the article's wss-binding");
             target.WssUri("internal").Port.Should().Be(7443);
             containerId = target.ContainerId;
-            TestContext.Out.WriteLine($"{target}");
+            if (settings.Image == FreeSwitchSettings.DefaultImage)
+            {
+                target.Version.Should().StartWith(FreeSwitchSettings.DefaultVersion + "-", "the default image is built from the {0} tag", FreeSwitchSettings.DefaultVersion);
+            }
         }
 
         (await DockerEnvironment.LeftoversAsync(ct)).Should().BeEmpty("the harness removes the container {0} and its network", containerId);
@@ -40,43 +41,76 @@ public sealed class FreeSwitchTargetTests
     [CancelAfter(180_000)]
     public async Task Process_target_is_ready_on_free_ports_and_its_process_is_gone_after(CancellationToken ct)
     {
-        var settings = Settings;
-        if (settings.Binary is null)
-        {
-            Assert.Ignore($"{FreeSwitchSettings.BinaryVariable} is not set, so there is no local freeswitch binary to start (see README, FreeSWITCH targets)");
-        }
+        using var fromImage = Settings.Binary is null ? await ImageBinary.ExportAsync((await DefaultImageSettingsAsync(ct)).Image!, ct) : null;
+        var settings = fromImage?.Settings(Settings.Options) ?? Settings;
+        TestContext.Out.WriteLine(fromImage is null ? $"binary: {settings.Binary}" : $"binary: freeswitch of {fromImage.Image}, taken out with its libraries into {fromImage.Root}");
 
         int pid;
-        await using (var target = await Start(() => ProcessTarget.LaunchAsync(settings, FreeSwitchConf.Load(), ct)))
+        await using (var target = await ProcessTarget.LaunchAsync(settings, FreeSwitchConf.Load(), ct))
         {
             await AssertReadyForWebRtc(target, ct);
             pid = target.ProcessId;
             target.WssUri("external").Host.Should().Be("127.0.0.1");
-            TestContext.Out.WriteLine($"{target}, ready after {target.ReadyAfter.TotalSeconds:0.0} s");
         }
 
         ProcessIsGone(pid).Should().BeTrue($"freeswitch pid {pid} was started by the harness and must be stopped by it");
     }
 
     [Test]
-    [CancelAfter(120_000)]
+    [CancelAfter(180_000)]
     public async Task External_target_is_ready_and_answers_on_its_event_socket(CancellationToken ct)
     {
         var settings = Settings;
+        ContainerTarget? server = null;
         if (settings.ExternalHost is null)
         {
-            Assert.Ignore($"{FreeSwitchSettings.HostVariable} is not set, so there is no running FreeSWITCH to reach (see README, FreeSWITCH targets)");
+            // A server the External target did not start: a container of the image, with passwords set by hand
+            // as an administrator would (one for the event socket, one for users 1000-1019).
+            var image = (await DefaultImageSettingsAsync(ct)).Image!;
+            var secrets = FreeSwitchSecrets.Uniform("esl-" + Guid.NewGuid().ToString("N")[..12], "user-" + Guid.NewGuid().ToString("N")[..12]);
+            server = await ContainerTarget.LaunchAsync(image, "freeswitch", ContainerTarget.Command, FreeSwitchConf.Load(), new FreeSwitchOptions(), secrets, ct);
+            settings = settings with
+            {
+                ExternalHost = server.Host,
+                ExternalEventSocketPassword = secrets.EventSocketPassword,
+                ExternalUserPassword = secrets.PasswordOf("1000"),
+            };
+            TestContext.Out.WriteLine($"server for the External target: {server.Summary}");
         }
 
-        await using var target = await Start(() => ExternalTarget.ConnectAsync(settings, FreeSwitchConf.Load(), ct));
+        await using var _ = server;
+        await using var target = await ExternalTarget.ConnectAsync(settings, FreeSwitchConf.Load(), ct);
         await AssertReadyForWebRtc(target, ct);
+        target.Kind.Should().Be(TargetKind.External);
     }
 
-    private static async Task<T> Start<T>(Func<Task<T>> start)
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task A_wss_pem_whose_key_does_not_match_fails_the_target_at_once_with_freeswitchs_own_reason(CancellationToken ct)
+    {
+        var image = Settings.Image ?? (await DefaultImageSettingsAsync(ct)).Image!;
+        // The run's wss certificate with another certificate's key (the DTLS one): what a wrong
+        // `cat fullchain.pem privkey.pem > wss.pem` gives. Then FreeSWITCH as the harness starts it.
+        var script = $"cd {ContainerTarget.CertsDir} && awk '/BEGIN CERTIFICATE/,/END CERTIFICATE/' wss.pem > c.pem && awk '/BEGIN .*PRIVATE KEY/,/END .*PRIVATE KEY/' dtls-srtp.pem > k.pem && cat c.pem k.pem > wss.pem && rm c.pem k.pem && exec {Settings.ImageBinary} \"$@\"";
+        var options = new FreeSwitchOptions { ReadyTimeout = TimeSpan.FromSeconds(60) };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var act = () => ContainerTarget.LaunchAsync(image, "/bin/sh", ["-c", script, "freeswitch", .. ContainerTarget.Command], FreeSwitchConf.Load(), options, null, ct);
+
+        var failure = (await act.Should().ThrowAsync<FreeSwitchNotReadyException>()).Which;
+        clock.Stop();
+        TestContext.Out.WriteLine($"failed after {clock.Elapsed.TotalSeconds:0.0} s:\n{failure.Message}");
+        failure.Message.Should().Contain("refused to start profile").And.Contain("Bad WSS.PEM certificate");
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(20), "FreeSWITCH logs the refusal in its first second; the 60 s ready timeout must not be waited out");
+        (await DockerEnvironment.LeftoversAsync(ct)).Should().BeEmpty();
+    }
+
+    /// <summary>The default image's settings; Ignored (nothing configured) when it does not exist.</summary>
+    private static async Task<FreeSwitchSettings> DefaultImageSettingsAsync(CancellationToken ct)
     {
         try
         {
-            return await start();
+            return await FreeSwitchTarget.DefaultSettingsAsync(new FreeSwitchSettings { Options = Settings.Options }, ct);
         }
         catch (TargetUnavailableException e)
         {
@@ -94,7 +128,8 @@ public sealed class FreeSwitchTargetTests
         await using var esl = await target.EventSocketAsync(ct);
         var status = await esl.ApiAsync("status", ct);
         status.Should().Contain("is ready");
-        TestContext.Out.WriteLine($"{target.Description}: ready after {target.ReadyAfter.TotalSeconds:0.0} s; {string.Join("; ", target.WssBindUrls.Select(u => $"{u.Key} {u.Value}"))}");
+        target.Version.Should().MatchRegex(@"^\d+\.\d+\.\d+", "readiness reads FreeSWITCH's version from its event socket");
+        TestContext.Out.WriteLine($"{target.Summary}: ready after {target.ReadyAfter.TotalSeconds:0.0} s; {string.Join("; ", target.WssBindUrls.Select(u => $"{u.Key} {u.Value}"))}");
     }
 
     private static bool ProcessIsGone(int pid)
