@@ -29,6 +29,11 @@ public sealed class SharedFreeSwitch
                     var settings = FreeSwitchSettings.FromEnvironment(name => TestContext.Parameters.Get(name));
                     var started = System.Diagnostics.Stopwatch.StartNew();
                     target = await FreeSwitchTarget.StartAsync(settings, ct: ct);
+                    if (target.Kind == TargetKind.Container && (await WebRtcE2E.Fixtures.Docker.DockerEnvironment.PrepareAsync(ct)).RemovedLeftovers is { Count: > 0 } removed)
+                    {
+                        await TestContext.Progress.WriteLineAsync($"removed what killed runs left: {string.Join("; ", removed)}");
+                    }
+
                     await TestContext.Progress.WriteLineAsync($"FreeSWITCH target: {target.Summary}, ready after {target.ReadyAfter.TotalSeconds:0.0} s (started in {started.Elapsed.TotalSeconds:0.0} s)");
                 }
                 catch (TargetUnavailableException e)
