@@ -52,6 +52,8 @@ var serve = new Command("serve", "Start the FreeSWITCH target the suites use (fr
 serve.SetAction(async (parse, ct) =>
 {
     FreeSwitchTarget target;
+    // The lines below say what a person needs; Testcontainers' own steps would bury them.
+    WebRtcE2E.Fixtures.Docker.DockerEnvironment.Logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     try
     {
         Console.WriteLine("starting the FreeSWITCH target (WEBRTC_E2E_FREESWITCH_IMAGE / _BIN / _HOST, else " + FreeSwitchSettings.DefaultImage + ") ...");
