@@ -88,6 +88,7 @@ public sealed class ConfTreeTests
         tree.Problems.Should().BeEmpty();
         tree.SipProfiles.Select(p => p.Name).Should().Equal("external", "internal", "noacl");
         tree.SipProfiles.Should().OnlyContain(p => p.IsWebRtc);
+        tree.Markers.Should().ContainSingle().Which.Names.Should().Equal("no-candidate-acl");
         tree.Variable("esl_listen_ip")!.Value.Should().Be("0.0.0.0");
     }
 }

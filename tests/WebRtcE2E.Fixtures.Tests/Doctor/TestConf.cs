@@ -1,11 +1,12 @@
 using System.Net;
+using WebRtcE2E.Fixtures.Doctor;
 using WebRtcE2E.Fixtures.FreeSwitch;
 
 namespace WebRtcE2E.Fixtures.Tests.Doctor;
 
 /// <summary>
-/// A small FreeSWITCH conf in a temporary folder, free of the pitfalls WebRTC calls meet; each test replaces one
-/// file to show one. Our own few lines, not FreeSWITCH's files.
+/// A small FreeSWITCH conf in a temporary folder that the doctor finds nothing wrong with; each test replaces one
+/// file to show one pitfall. Our own few lines, not FreeSWITCH's files.
 /// </summary>
 internal sealed class TestConf : IDisposable
 {
@@ -95,6 +96,11 @@ internal sealed class TestConf : IDisposable
 
     public string CertsDirectory { get; }
 
+    /// <summary>The module list of a test image: what the base conf loads.</summary>
+    public static ImageModules Modules { get; } = new(new HashSet<string> { "mod_event_socket", "mod_sofia", "mod_opus" }, "the test's list");
+
+    public DoctorOptions Options { get; init; } = new() { ImageModules = Modules };
+
     public TestConf Write(string relative, string text)
     {
         var path = Path.Combine(Directory, relative);
@@ -102,6 +108,8 @@ internal sealed class TestConf : IDisposable
         File.WriteAllText(path, text.ReplaceLineEndings("\n") + "\n");
         return this;
     }
+
+    public DoctorReport Run(DoctorOptions? options = null) => WebRtcE2E.Fixtures.Doctor.Doctor.Run(Directory, options ?? Options);
 
     public void Dispose()
     {
