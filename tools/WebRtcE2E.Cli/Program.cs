@@ -95,5 +95,5 @@ serve.SetAction(async (parse, ct) =>
     return 0;
 });
 
-var root = new RootCommand("WebRtcE2E: tools for testing FreeSWITCH WebRTC deployments") { cert, serve };
+var root = new RootCommand("WebRtcE2E: tools for testing FreeSWITCH WebRTC deployments") { cert, serve, WebRtcE2E.Cli.DoctorCommand.Create() };
 return root.Parse(args).Invoke();
