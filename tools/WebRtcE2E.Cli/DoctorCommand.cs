@@ -46,9 +46,9 @@ internal static class DoctorCommand
                 return 2;
             }
 
-            var report = Doctor.Run(conf, new DoctorOptions
+            var report = ConfDoctor.Run(conf, new DoctorOptions
             {
-                Where = Doctor.ParsePlace(parse.GetValue(where)!),
+                Where = ConfDoctor.ParsePlace(parse.GetValue(where)!),
                 CertsDirectory = parse.GetValue(certs)?.FullName,
                 Host = parse.GetValue(host),
                 ImageModules = ImageModules.For(parse.GetValue(image)!),

@@ -325,7 +325,7 @@ public sealed class DoctorTests
     [Test]
     public void A_folder_without_freeswitch_xml_is_refused_with_a_clear_message()
     {
-        var act = () => WebRtcE2E.Fixtures.Doctor.Doctor.Run(Path.GetTempPath());
+        var act = () => ConfDoctor.Run(Path.GetTempPath());
 
         act.Should().Throw<ConfTreeException>().WithMessage("*holds no freeswitch.xml*");
     }
@@ -345,7 +345,7 @@ public sealed class DoctorTests
     [Test]
     public void The_harness_conf_exits_0_with_the_noacl_profile_as_info()
     {
-        var report = WebRtcE2E.Fixtures.Doctor.Doctor.Run(FreeSwitchConf.DefaultDirectory(), new DoctorOptions { ImageModules = ImageModules.FromVersionsFile() });
+        var report = ConfDoctor.Run(FreeSwitchConf.DefaultDirectory(), new DoctorOptions { ImageModules = ImageModules.FromVersionsFile() });
 
         report.ExitCode.Should().Be(0, report.Format());
         var noacl = report.Findings.Single(f => f.Name == "no-candidate-acl");

@@ -109,7 +109,7 @@ internal sealed class TestConf : IDisposable
         return this;
     }
 
-    public DoctorReport Run(DoctorOptions? options = null) => WebRtcE2E.Fixtures.Doctor.Doctor.Run(Directory, options ?? Options);
+    public DoctorReport Run(DoctorOptions? options = null) => ConfDoctor.Run(Directory, options ?? Options);
 
     public void Dispose()
     {

@@ -46,7 +46,7 @@ public sealed class VanillaConfTests
             Docker("rm", id);
         }
 
-        report = WebRtcE2E.Fixtures.Doctor.Doctor.Run(dir, new DoctorOptions { ImageModules = ImageModules.For(image) });
+        report = ConfDoctor.Run(dir, new DoctorOptions { ImageModules = ImageModules.For(image) });
         TestContext.Out.WriteLine(report.Format());
     }
 
