@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.NetworkInformation;
+using System.Text.RegularExpressions;
 using WebRtcE2E.Fixtures.Docker;
 using WebRtcE2E.Fixtures.FreeSwitch;
 using WebRtcE2E.Fixtures.Lab;
@@ -134,6 +135,20 @@ public sealed class BrowserPhonesThroughKamailioTests
                 .And.Contain(l => l.StartsWith("BYE ", StringComparison.Ordinal))
                 .And.Contain(l => l.StartsWith("SIP/2.0 401", StringComparison.Ordinal), "Kamailio challenges the REGISTER");
             b.SipTrace.Should().Contain(t => t.Direction == TraceDirection.Received && t.FirstLine.StartsWith("BYE ", StringComparison.Ordinal));
+
+            // FreeSWITCH answers a Session-Expires below 120 with 422 Min-SE: 120 (JsSIP's default is 90): JsSIP
+            // asks for 120, SIP.js has no session timers and asks for none.
+            var invite = a.SipTrace.First(t => t.Direction == TraceDirection.Sent && t.FirstLine.StartsWith("INVITE ", StringComparison.Ordinal)).Text;
+            var sessionExpires = Regex.Match(invite, @"^(?:Session-Expires|x)\s*:\s*(\d+)", RegexOptions.Multiline | RegexOptions.IgnoreCase);
+            await output.WriteLineAsync($"{stack} INVITE: {(sessionExpires.Success ? $"Session-Expires {sessionExpires.Groups[1].Value}" : "no session timer")}");
+            if (stack == BrowserStack.JsSip)
+            {
+                int.Parse(sessionExpires.Groups[1].Value, CultureInfo.InvariantCulture).Should().BeGreaterThanOrEqualTo(120, invite);
+            }
+            else
+            {
+                sessionExpires.Success.Should().BeFalse($"SIP.js offers no session timer\n{invite}");
+            }
             a.SipTrace.Select(t => t.At).Should().BeInAscendingOrder();
         }
         catch
