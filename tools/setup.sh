@@ -8,7 +8,7 @@
 #                    the native phone's peer), iproute2 + iptables (network faults)
 #   Docker engine    started when it is not running (systemd where it runs, else dockerd in the background,
 #                    log: /var/log/webrtc-e2e-dockerd.log)
-#   npm packages     JsSIP + esbuild for the browser phone, then the JsSIP bundle (never committed)
+#   npm packages     JsSIP, SIP.js + esbuild for the browser phone, then both bundles (never committed)
 #   local images     the lab image (Kamailio, SIPp, rtpengine, coturn from Debian) via tools/lab-image.sh, and
 #                    webrtc-e2e/freeswitch:1.10.12 from pinned upstream source via tools/freeswitch-image/build.sh
 #                    (downloaded, or from the folder WEBRTC_E2E_FREESWITCH_SOURCES names)
@@ -78,13 +78,13 @@ fi
 browser="$repo/fixtures/WebRtcE2E.Fixtures/Phones/Browser"
 if [ -f "$browser/package.json" ]; then
   if [ ! -d "$browser/node_modules" ] || [ "$browser/package-lock.json" -nt "$browser/node_modules" ]; then
-    say "npm ci (jssip, esbuild)"
+    say "npm ci (jssip, sip.js, esbuild)"
     (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error)
     touch "$browser/node_modules"
   else
     say "npm packages already installed"
   fi
-  say "building the JsSIP bundle"
+  say "building the JsSIP and SIP.js bundles"
   (cd "$browser" && npm run --silent build)
 fi
 

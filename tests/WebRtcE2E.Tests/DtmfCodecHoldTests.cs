@@ -46,12 +46,11 @@ public sealed class DtmfCodecHoldTests : Scenario
     }
 
     /// <summary>The browser offers what Chromium offers (opus first); FreeSWITCH picks opus.</summary>
-    [Test]
-    [Category("Browser")]
+    [TestCaseSource(nameof(BrowserPhones))]
     [CancelAfter(60_000)]
-    public async Task Browser_negotiates_opus(CancellationToken ct)
+    public async Task Browser_negotiates_opus(PhoneKind kind, CancellationToken ct)
     {
-        var phone = await PhoneAsync(PhoneKind.Browser, "external", "browser-opus", 660, ct: ct);
+        var phone = await PhoneAsync(kind, "external", $"{kind}-opus", 660, ct: ct);
         var call = await DialAsync(phone, Fs.Conf.Number("ECHO"), 660, ct: ct);
         await call.AnsweredAsync(ct: ct);
         var heard = await call.ListenAsync(TimeSpan.FromSeconds(1.5), [660], ct);

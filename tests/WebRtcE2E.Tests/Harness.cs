@@ -13,7 +13,25 @@ public static class Harness
     private static readonly Dictionary<string, BrowserHost> Browsers = [];
 
     /// <summary>Every phone kind, for [TestCaseSource].</summary>
-    public static IEnumerable<PhoneKind> Phones => [PhoneKind.Browser, PhoneKind.Native];
+    public static IEnumerable<PhoneKind> Phones => [PhoneKind.Browser, PhoneKind.BrowserSipJs, PhoneKind.Native];
+
+    /// <summary>The browser phone kinds (JsSIP, SIP.js): the same page and .NET side, another SIP stack.</summary>
+    public static IEnumerable<PhoneKind> BrowserPhones => [PhoneKind.Browser, PhoneKind.BrowserSipJs];
+
+    /// <summary>Whether <paramref name="kind"/> is a browser phone (of either SIP stack).</summary>
+    public static bool IsBrowser(PhoneKind kind) => kind is PhoneKind.Browser or PhoneKind.BrowserSipJs;
+
+    /// <summary>
+    /// The directory user (1000-1019) a test uses on a phone kind, so that no two tests or kinds share one (two
+    /// registrations of one user would collide): each test names its user per kind.
+    /// </summary>
+    public static int UserFor(PhoneKind kind, int jsSip, int sipJs, int native) => kind switch
+    {
+        PhoneKind.Browser => jsSip,
+        PhoneKind.BrowserSipJs => sipJs,
+        PhoneKind.Native => native,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no such phone"),
+    };
 
     /// <summary>A phone of <paramref name="kind"/> pointed at <paramref name="profile"/> of <paramref name="target"/>.</summary>
     public static async Task<IPhone> PhoneAsync(PhoneKind kind, FreeSwitchTarget target, string profile, string name, double toneHz, IReadOnlyList<string>? codecs = null, CancellationToken ct = default)
@@ -34,12 +52,13 @@ public static class Harness
                         Codecs = codecs ?? ["PCMU", "PCMA"],
                     },
                     ct);
-            case PhoneKind.Browser:
+            case PhoneKind.Browser or PhoneKind.BrowserSipJs:
                 var host = await BrowserAsync(target, ct);
                 return await host.OpenPhoneAsync(
                     new BrowserPhoneOptions
                     {
                         Name = name,
+                        Stack = kind == PhoneKind.BrowserSipJs ? BrowserStack.SipJs : BrowserStack.JsSip,
                         WebSocketUri = target.WssUri(profile),
                         ToneHz = toneHz,
                         // A FreeSWITCH bound to loopback can only reach the browser on loopback.

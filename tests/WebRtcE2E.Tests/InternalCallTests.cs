@@ -10,17 +10,17 @@ namespace WebRtcE2E.Tests;
 public sealed class InternalCallTests : Scenario
 {
     /// <summary>Browser (WebRTC: opus, DTLS-SRTP, ICE) on one leg, native (plain RTP) on the other: each hears the other.</summary>
-    [Test]
-    [Category("Browser")]
+    [TestCaseSource(nameof(BrowserPhones))]
     [Category("Native")]
     [CancelAfter(90_000)]
-    public async Task Registered_browser_and_native_hear_each_other_through_FreeSwitch(CancellationToken ct)
+    public async Task Registered_browser_and_native_hear_each_other_through_FreeSwitch(PhoneKind kind, CancellationToken ct)
     {
         const double browserTone = 440, nativeTone = 880;
-        var browserUser = Fs.User(1004);
-        var nativeUser = Fs.User(1014);
-        var browser = await PhoneAsync(PhoneKind.Browser, "internal", "browser-1004", browserTone, ct: ct);
-        var native = await PhoneAsync(PhoneKind.Native, "internal", "native-1014", nativeTone, ct: ct);
+        var browserUser = Fs.User(kind == PhoneKind.BrowserSipJs ? 1009 : 1004);
+        // Its own native user per browser kind: the previous case's registration may still be listed.
+        var nativeUser = Fs.User(kind == PhoneKind.BrowserSipJs ? 1013 : 1014);
+        var browser = await PhoneAsync(kind, "internal", $"{kind}-{browserUser.User}", browserTone, ct: ct);
+        var native = await PhoneAsync(PhoneKind.Native, "internal", $"native-{nativeUser.User}", nativeTone, ct: ct);
         (await browser.RegisterAsync(browserUser, ct)).Registered.Should().BeTrue();
         (await native.RegisterAsync(nativeUser, ct)).Registered.Should().BeTrue();
 
@@ -45,7 +45,7 @@ public sealed class InternalCallTests : Scenario
     [CancelAfter(60_000)]
     public async Task Registered_user_on_internal_answers_the_407_and_hears_the_announcement(PhoneKind kind, CancellationToken ct)
     {
-        var user = Fs.User(kind == PhoneKind.Browser ? 1006 : 1016);
+        var user = Fs.User(Harness.UserFor(kind, 1006, 1008, 1016));
         var phone = await PhoneAsync(kind, "internal", $"{kind}-{user.User}", 440, ct: ct);
         (await phone.RegisterAsync(user, ct)).Registered.Should().BeTrue();
 
@@ -66,7 +66,7 @@ public sealed class InternalCallTests : Scenario
     [CancelAfter(60_000)]
     public async Task FreeSwitch_calls_the_registered_phone_and_it_hears_the_announcement(PhoneKind kind, CancellationToken ct)
     {
-        var user = Fs.User(kind == PhoneKind.Browser ? 1005 : 1015);
+        var user = Fs.User(Harness.UserFor(kind, 1005, 1007, 1015));
         var phone = await PhoneAsync(kind, "internal", $"{kind}-{user.User}", 440, ct: ct);
         (await phone.RegisterAsync(user, ct)).Registered.Should().BeTrue();
         await using var esl = await Fs.EventSocketAsync(ct);

@@ -26,9 +26,20 @@ public abstract class Scenario
     /// <summary>FreeSWITCH's view of this test's calls.</summary>
     protected CallLedger Ledger { get; private set; } = null!;
 
-    /// <summary>Every scenario x phone kind, with the phone's category so a user can run one phone only.</summary>
-    public static IEnumerable<TestCaseData> Phones() =>
-        Harness.Phones.Select(k => new TestCaseData(k).SetArgDisplayNames(k.ToString()).SetCategory(k.ToString()));
+    /// <summary>
+    /// Every scenario x phone kind, with the phone's category so a user can run one phone only; a SIP.js phone is
+    /// in <c>Browser</c> as well as in its own <c>BrowserSipJs</c>.
+    /// </summary>
+    public static IEnumerable<TestCaseData> Phones() => Cases(Harness.Phones);
+
+    /// <summary>Every browser scenario x browser phone kind (JsSIP, SIP.js).</summary>
+    public static IEnumerable<TestCaseData> BrowserPhones() => Cases(Harness.BrowserPhones);
+
+    private static IEnumerable<TestCaseData> Cases(IEnumerable<PhoneKind> kinds) => kinds.Select(k =>
+    {
+        var data = new TestCaseData(k).SetArgDisplayNames(k.ToString()).SetCategory(k.ToString());
+        return k == PhoneKind.BrowserSipJs ? data.SetCategory("Browser") : data;
+    });
 
     /// <summary>Starts (or reuses) the run's FreeSWITCH and opens this test's ledger.</summary>
     [SetUp]

@@ -26,8 +26,8 @@ internal static class CallCommand
         var user = new Option<string?>("--user") { Description = "Register as this user first (digest credentials also answer a challenged INVITE)" };
         var password = new Option<string?>("--password") { Description = "The user's password" };
         var domain = new Option<string?>("--domain") { Description = "The registration domain (default: the server's host)" };
-        var phone = new Option<string>("--phone") { Description = "The phone that calls: browser (JsSIP in Chromium) or native (the harness's SIP stack)", DefaultValueFactory = _ => "browser" };
-        phone.AcceptOnlyFromAmong("browser", "native");
+        var phone = new Option<string>("--phone") { Description = "The phone that calls: browser (JsSIP in Chromium), browser-sipjs (SIP.js in Chromium) or native (the harness's SIP stack)", DefaultValueFactory = _ => "browser" };
+        phone.AcceptOnlyFromAmong("browser", "browser-sipjs", "native");
         var listen = new Option<TimeSpan>("--listen") { Description = "How long to listen after answer: 3s, 1500ms, 2.5", DefaultValueFactory = _ => TimeSpan.FromSeconds(3), CustomParser = ParseDuration };
         var answer = new Option<TimeSpan>("--answer-timeout") { Description = "How long the call may ring before the probe gives up", DefaultValueFactory = _ => TimeSpan.FromSeconds(30), CustomParser = ParseDuration };
         var pin = new Option<string[]>("--pin") { Description = "Trust the server certificate with this base64 SHA-256 SPKI pin (as `webrtc-e2e cert` and `serve` print it)", AllowMultipleArgumentsPerToken = false };
@@ -74,7 +74,7 @@ internal static class CallCommand
             {
                 WebSocketUri = uri,
                 Number = parse.GetValue(number)!,
-                Phone = parse.GetValue(phone) == "native" ? PhoneKind.Native : PhoneKind.Browser,
+                Phone = parse.GetValue(phone) switch { "native" => PhoneKind.Native, "browser-sipjs" => PhoneKind.BrowserSipJs, _ => PhoneKind.Browser },
                 Credentials = parse.GetValue(user) is { } u ? new SipCredentials(u, parse.GetValue(password)!, parse.GetValue(domain) ?? uri.Host) : null,
                 TrustedSpkiSha256 = pins.Distinct(StringComparer.Ordinal).ToList(),
                 Listen = parse.GetValue(listen),

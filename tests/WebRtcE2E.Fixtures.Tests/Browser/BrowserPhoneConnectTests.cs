@@ -81,6 +81,11 @@ public sealed class BrowserPhoneConnectTests
             File.WriteAllText(Path.Combine(dir.FullName, "phone.html"), "<html></html>");
             var act = () => PhoneAssets.Locate(dir.FullName);
             act.Should().Throw<BrowserSetupException>().WithMessage("*dist/jssip.js is missing*tools/setup.sh*npm ci && npm run build*");
+
+            // Both stacks are in every page: the SIP.js bundle alone missing is named too.
+            Directory.CreateDirectory(Path.Combine(dir.FullName, "dist"));
+            File.WriteAllText(Path.Combine(dir.FullName, "dist", "jssip.js"), "");
+            act.Should().Throw<BrowserSetupException>().Which.Message.Should().Contain("dist/sipjs.js is missing").And.NotContain("jssip.js is missing");
         }
         finally
         {

@@ -52,6 +52,13 @@ public sealed class CallCommandTests
         await TrunkTestNumberAsync("browser", ct);
 
     [Test]
+    [Category("Browser")]
+    [Category("BrowserSipJs")]
+    [CancelAfter(120_000)]
+    public async Task The_trunk_test_number_is_answered_with_its_tone_on_the_SIP_js_browser_phone(CancellationToken ct) =>
+        await TrunkTestNumberAsync("browser-sipjs", ct);
+
+    [Test]
     [Category("Native")]
     [CancelAfter(120_000)]
     public async Task The_trunk_test_number_is_answered_with_its_tone_on_the_native_phone(CancellationToken ct) =>
@@ -92,7 +99,7 @@ public sealed class CallCommandTests
             .And.MatchRegex(@"heard: strongest (99\d|100\d) Hz at -\d+\.\d dBFS", "the tone heard is printed")
             .And.Contain("result: PASS");
         EvidenceOf(run).Should().Contain(["ladder.html", "console.txt", "stats.json", "verdict.json", $"audio-{phone}.png"]);
-        if (phone == "browser")
+        if (phone.StartsWith("browser", StringComparison.Ordinal))
         {
             run.Output.Should().Contain("ICE state connected").And.Contain("DTLS state connected", "the browser's ICE/DTLS summary is printed");
         }

@@ -121,9 +121,10 @@ public class CallLedgerTests
 
         var digits = await ledger.WaitForDtmfAsync("v3m96uumot0peagv9ij8", 5, Short, ct);
 
-        digits.Select(d => d.Digit).Should().Equal("1", "2", "#", "3", "4");
+        digits.Select(d => d.Digit).Should().Equal('1', '2', '#', '3', '4');
         digits.Select(d => d.Source).Should().Equal("RTP", "RTP", "RTP", "ENDPOINT", "ENDPOINT");
-        digits.Select(d => d.DurationSamples).Should().Equal(4800, 4800, 4800, 800, 800);
+        // DTMF-Duration 4800 and 800 samples at 8 kHz.
+        digits.Select(d => d.Duration).Should().Equal(TimeSpan.FromMilliseconds(600), TimeSpan.FromMilliseconds(600), TimeSpan.FromMilliseconds(600), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100));
         digits.Select(d => d.At).Should().BeInAscendingOrder();
     }
 

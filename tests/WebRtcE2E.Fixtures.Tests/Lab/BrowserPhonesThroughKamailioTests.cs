@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.NetworkInformation;
+using System.Text.RegularExpressions;
 using WebRtcE2E.Fixtures.Docker;
 using WebRtcE2E.Fixtures.FreeSwitch;
 using WebRtcE2E.Fixtures.Lab;
@@ -13,8 +14,9 @@ namespace WebRtcE2E.Fixtures.Tests.Lab;
 
 /// <summary>
 /// The browser phone proven against a real SIP server from Debian: Kamailio 5.6 over WSS with the run's
-/// generated certificate, two JsSIP phones in one Chromium calling each other. Needs tools/setup.sh (Chromium,
-/// the JsSIP bundle, the lab image); each test starts and removes its own lab and browser.
+/// generated certificate, two browser phones in one Chromium calling each other, once on JsSIP and once on SIP.js
+/// (the same page and .NET side, another SIP stack). Needs tools/setup.sh (Chromium, both bundles, the lab
+/// image); each test starts and removes its own lab and browser.
 /// </summary>
 [Category("Lab")]
 [Category("Browser")]
@@ -31,14 +33,15 @@ public sealed class BrowserPhonesThroughKamailioTests
     private static readonly TimeSpan HeardWithin = TimeSpan.FromSeconds(1.5);
     private static readonly TimeSpan ListenWindow = TimeSpan.FromSeconds(2);
 
-    [Test]
+    [TestCase(BrowserStack.JsSip)]
+    [TestCase(BrowserStack.SipJs, Category = "BrowserSipJs")]
     [CancelAfter(120_000)]
-    public async Task Two_browser_phones_call_each_other_through_Kamailio_over_wss(CancellationToken ct)
+    public async Task Two_browser_phones_call_each_other_through_Kamailio_over_wss(BrowserStack stack, CancellationToken ct)
     {
         await using var lab = await KamailioLab.StartAsync(ct: ct);
         await using var host = await BrowserHost.LaunchAsync(new BrowserOptions { TrustedSpkiSha256 = [lab.Certificate.SpkiSha256Base64] }, ct);
-        var a = await host.OpenPhoneAsync(new BrowserPhoneOptions { Name = "A", ToneHz = ToneA, WebSocketUri = lab.WssUri, LoopbackIceOnly = true }, ct);
-        var b = await host.OpenPhoneAsync(new BrowserPhoneOptions { Name = "B", ToneHz = ToneB, WebSocketUri = lab.WssUri, LoopbackIceOnly = true }, ct);
+        var a = await host.OpenPhoneAsync(new BrowserPhoneOptions { Name = "A", Stack = stack, ToneHz = ToneA, WebSocketUri = lab.WssUri, LoopbackIceOnly = true }, ct);
+        var b = await host.OpenPhoneAsync(new BrowserPhoneOptions { Name = "B", Stack = stack, ToneHz = ToneB, WebSocketUri = lab.WssUri, LoopbackIceOnly = true }, ct);
         var output = TestContext.Out;
         await output.WriteLineAsync($"Kamailio ready {lab.ReadyAfter.TotalMilliseconds:0} ms after start at {lab.WssUri}; Chromium {host.Version}; WebSocket open in {a.ConnectTime.TotalMilliseconds:0} / {b.ConnectTime.TotalMilliseconds:0} ms");
         try
@@ -73,7 +76,7 @@ public sealed class BrowserPhonesThroughKamailioTests
                 string.Join(", ", ((BrowserCall)callB).Digits.Select(d => $"{d.Digit} at {d.Offset.TotalSeconds:0.00} s for {d.Duration.TotalMilliseconds:0} ms")));
             digits.Should().Be("159#");
 
-            // DTMF from B as SIP INFO (application/dtmf-relay), relayed in-dialog by Kamailio; JsSIP reports it.
+            // DTMF from B as SIP INFO (application/dtmf-relay), relayed in-dialog by Kamailio; the stack reports it.
             await callB.SendDtmfAsync("7*", DtmfMethod.SipInfo, ct);
             var info = await callA.ReceivedDtmfAsync(2, TimeSpan.FromSeconds(5), ct);
             await output.WriteLineAsync($"DTMF: B sent 7* (SIP INFO), A received \"{info}\"");
@@ -100,7 +103,7 @@ public sealed class BrowserPhonesThroughKamailioTests
             var endB = await callB.EndedAsync(ct: ct);
             await output.WriteLineAsync($"end: A {endA}; B {endB}");
             endA.By.Should().Be(EndedBy.Local);
-            endA.ClientCause.Should().Be("Terminated", "JsSIP's cause for a call this side hung up with BYE");
+            endA.ClientCause.Should().Be("Terminated", "JsSIP's cause (SIP.js's page uses JsSIP's words) for a call this side hung up with BYE");
             endB.By.Should().Be(EndedBy.Remote);
             endB.ClientCause.Should().Be("Terminated", "JsSIP's cause for a BYE received");
             endB.SipStatus.Should().BeNull("a confirmed call ended by BYE has no final status");
@@ -132,6 +135,20 @@ public sealed class BrowserPhonesThroughKamailioTests
                 .And.Contain(l => l.StartsWith("BYE ", StringComparison.Ordinal))
                 .And.Contain(l => l.StartsWith("SIP/2.0 401", StringComparison.Ordinal), "Kamailio challenges the REGISTER");
             b.SipTrace.Should().Contain(t => t.Direction == TraceDirection.Received && t.FirstLine.StartsWith("BYE ", StringComparison.Ordinal));
+
+            // FreeSWITCH answers a Session-Expires below 120 with 422 Min-SE: 120 (JsSIP's default is 90): JsSIP
+            // asks for 120, SIP.js has no session timers and asks for none.
+            var invite = a.SipTrace.First(t => t.Direction == TraceDirection.Sent && t.FirstLine.StartsWith("INVITE ", StringComparison.Ordinal)).Text;
+            var sessionExpires = Regex.Match(invite, @"^(?:Session-Expires|x)\s*:\s*(\d+)", RegexOptions.Multiline | RegexOptions.IgnoreCase);
+            await output.WriteLineAsync($"{stack} INVITE: {(sessionExpires.Success ? $"Session-Expires {sessionExpires.Groups[1].Value}" : "no session timer")}");
+            if (stack == BrowserStack.JsSip)
+            {
+                int.Parse(sessionExpires.Groups[1].Value, CultureInfo.InvariantCulture).Should().BeGreaterThanOrEqualTo(120, invite);
+            }
+            else
+            {
+                sessionExpires.Success.Should().BeFalse($"SIP.js offers no session timer\n{invite}");
+            }
             a.SipTrace.Select(t => t.At).Should().BeInAscendingOrder();
         }
         catch
@@ -146,14 +163,15 @@ public sealed class BrowserPhonesThroughKamailioTests
         }
     }
 
-    [Test]
+    [TestCase(BrowserStack.JsSip)]
+    [TestCase(BrowserStack.SipJs, Category = "BrowserSipJs")]
     [CancelAfter(60_000)]
-    public async Task Rejected_and_unroutable_calls_end_with_the_status_and_JsSIP_cause(CancellationToken ct)
+    public async Task Rejected_and_unroutable_calls_end_with_the_status_and_JsSIP_cause(BrowserStack stack, CancellationToken ct)
     {
         await using var lab = await KamailioLab.StartAsync(ct: ct);
         await using var host = await BrowserHost.LaunchAsync(new BrowserOptions { TrustedSpkiSha256 = [lab.Certificate.SpkiSha256Base64] }, ct);
-        var a = await host.OpenPhoneAsync(new BrowserPhoneOptions { Name = "A", ToneHz = ToneA, WebSocketUri = lab.WssUri, LoopbackIceOnly = true }, ct);
-        var b = await host.OpenPhoneAsync(new BrowserPhoneOptions { Name = "B", ToneHz = ToneB, WebSocketUri = lab.WssUri, LoopbackIceOnly = true }, ct);
+        var a = await host.OpenPhoneAsync(new BrowserPhoneOptions { Name = "A", Stack = stack, ToneHz = ToneA, WebSocketUri = lab.WssUri, LoopbackIceOnly = true }, ct);
+        var b = await host.OpenPhoneAsync(new BrowserPhoneOptions { Name = "B", Stack = stack, ToneHz = ToneB, WebSocketUri = lab.WssUri, LoopbackIceOnly = true }, ct);
         (await a.RegisterAsync(lab.Credentials("alice"), ct)).Registered.Should().BeTrue();
         (await b.RegisterAsync(lab.Credentials("bob"), ct)).Registered.Should().BeTrue();
 
