@@ -73,6 +73,8 @@ public sealed class FakeEventSocketServer : IAsyncDisposable
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
         {
+            // The script stopped because the test is over (cancelled, or the client's socket closed under it);
+            // an assertion or any other failure of the script still propagates.
         }
 
         stop.Dispose();

@@ -61,6 +61,7 @@ public class TlsTransportTests
     {
         private readonly TcpListener listener = new(IPAddress.Loopback, 0);
         private readonly CancellationTokenSource stop = new();
+        private readonly List<Task> sessions = [];
         private readonly Task loop;
 
         public OptionsOverTlsServer(X509Certificate2 cert)
@@ -74,11 +75,15 @@ public class TlsTransportTests
                     while (!stop.IsCancellationRequested)
                     {
                         var client = await listener.AcceptTcpClientAsync(stop.Token);
-                        _ = ServeAsync(client, cert);
+                        lock (sessions)
+                        {
+                            sessions.Add(ServeAsync(client, cert));
+                        }
                     }
                 }
                 catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
                 {
+                    // How accepting ends when the test disposes the server: stop cancels, Stop closes the socket.
                 }
             });
         }
@@ -90,6 +95,16 @@ public class TlsTransportTests
             await stop.CancelAsync();
             listener.Stop();
             await loop;
+
+            // A session that failed otherwise (a message the server could not parse …) fails the test here
+            // instead of vanishing with a fire-and-forget task.
+            Task[] all;
+            lock (sessions)
+            {
+                all = [.. sessions];
+            }
+
+            await Task.WhenAll(all);
             stop.Dispose();
         }
 
@@ -122,6 +137,8 @@ public class TlsTransportTests
             }
             catch (Exception e) when (e is IOException or OperationCanceledException or System.Security.Authentication.AuthenticationException or ObjectDisposedException)
             {
+                // How a session ends: the client closed, the server stopped, or the client refused the certificate
+                // (what the untrusted-certificate test asks for). The client's side is what the tests assert.
             }
         }
     }

@@ -130,6 +130,8 @@ public class WebSocketTransportTests
             }
             catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
             {
+                // How accepting ends when the test disposes the server; sessions are awaited below, so their
+                // unexpected failures still surface.
             }
 
             await Task.WhenAll(sessions);
@@ -189,6 +191,8 @@ public class WebSocketTransportTests
             }
             catch (Exception e) when (e is IOException or OperationCanceledException or WebSocketException or System.Security.Authentication.AuthenticationException or ObjectDisposedException)
             {
+                // How a session ends: the client closed, the server stopped, or the client refused the certificate
+                // or the handshake (what the refusal tests ask for). The client's side is what the tests assert.
             }
         }
 
