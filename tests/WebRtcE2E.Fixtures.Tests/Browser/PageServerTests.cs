@@ -3,7 +3,7 @@ using WebRtcE2E.Fixtures.Phones.Browser;
 
 namespace WebRtcE2E.Fixtures.Tests.Browser;
 
-[Category("Lab")]
+[Category("Unit")]
 [Category("Browser")]
 public sealed class PageServerTests
 {

@@ -4,8 +4,8 @@ using WebRtcE2E.Fixtures.EventSocket;
 
 namespace WebRtcE2E.Fixtures.Tests.EventSocket;
 
-/// <summary>The client against an in-process fake mod_event_socket on loopback (so Lab, not Unit).</summary>
-[Category("Lab")]
+/// <summary>The client against an in-process fake mod_event_socket on loopback (Unit: loopback needs nothing but the SDK).</summary>
+[Category("Unit")]
 public class EventSocketClientTests
 {
     private static readonly string[] ChannelEvents = ["CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE"];

@@ -11,7 +11,7 @@ using WebRtcE2E.Sip.UserAgent;
 namespace WebRtcE2E.Sip.Tests.Interop;
 
 /// <summary>SIP over TLS against an in-process loopback TLS server with a self-signed certificate.</summary>
-[Category("Lab")]
+[Category("Unit")]
 [Category("Native")]
 public class TlsTransportTests
 {

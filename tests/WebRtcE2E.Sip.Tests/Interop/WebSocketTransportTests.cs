@@ -17,7 +17,7 @@ namespace WebRtcE2E.Sip.Tests.Interop;
 /// SIP over WebSocket (RFC 7118) against an in-process loopback WebSocket server (plain and TLS) that requires
 /// the "sip" subprotocol and answers REGISTER and OPTIONS with 200.
 /// </summary>
-[Category("Lab")]
+[Category("Unit")]
 [Category("Native")]
 public class WebSocketTransportTests
 {
