@@ -19,7 +19,7 @@ public class TlsTransportTests
     [CancelAfter(15000)]
     public async Task Options_round_trip_over_tls_with_a_pinned_spki(CancellationToken ct)
     {
-        using var cert = SelfSigned();
+        using var cert = LoopbackCertificate.Create("localhost", "localhost");
         await using var server = new OptionsOverTlsServer(cert);
         await using var transport = StreamSipTransport.Tls(IPAddress.Loopback, new SipTlsOptions { PinnedSpkiSha256 = SipTlsOptions.SpkiSha256(cert), ServerName = "localhost" });
         await using var ua = new SipUserAgent(transport, new SipUserAgentOptions { LocalAddress = IPAddress.Loopback, OutboundProxy = server.EndPoint });
@@ -35,7 +35,7 @@ public class TlsTransportTests
     [CancelAfter(15000)]
     public async Task Unpinned_certificate_is_refused_with_a_clear_message(CancellationToken ct)
     {
-        using var cert = SelfSigned();
+        using var cert = LoopbackCertificate.Create("localhost", "localhost");
         await using var server = new OptionsOverTlsServer(cert);
         await using var transport = StreamSipTransport.Tls(IPAddress.Loopback, new SipTlsOptions { PinnedSpkiSha256 = Convert.ToBase64String(new byte[32]), ServerName = "localhost" });
 
@@ -44,17 +44,6 @@ public class TlsTransportTests
         (await act.Should().ThrowAsync<SipTransportException>()).Which.Message.Should().Contain("not the pinned");
     }
 
-    private static X509Certificate2 SelfSigned()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var req = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName("localhost");
-        san.AddIpAddress(IPAddress.Loopback);
-        req.CertificateExtensions.Add(san.Build());
-        using var c = req.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
-        return X509CertificateLoader.LoadPkcs12(c.Export(X509ContentType.Pkcs12), null);
-    }
 
     /// <summary>Accepts TLS connections and answers each framed request with 200 OK.</summary>
     private sealed class OptionsOverTlsServer : IAsyncDisposable
