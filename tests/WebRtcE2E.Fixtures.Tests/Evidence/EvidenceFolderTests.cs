@@ -10,16 +10,8 @@ namespace WebRtcE2E.Fixtures.Tests.Evidence;
 
 /// <summary>One folder per test with every piece of evidence, built from the busy call's captures.</summary>
 [Category("Unit")]
-public class EvidenceFolderTests
+public class EvidenceFolderTests : TempDirectoryTest
 {
-    private string root = null!;
-
-    [SetUp]
-    public void CreateRoot() => root = Directory.CreateTempSubdirectory("webrtc-e2e-evidence-").FullName;
-
-    [TearDown]
-    public void RemoveRoot() => Directory.Delete(root, recursive: true);
-
     [Test]
     public void Test_names_become_safe_folder_names()
     {
@@ -35,11 +27,11 @@ public class EvidenceFolderTests
     [CancelAfter(30_000)]
     public async Task Every_file_is_written_in_the_test_folder_and_kept_on_failure(CancellationToken ct)
     {
-        var folder = EvidenceFolder.Create("Busy_call(Browser, \"07010002486\")", root);
+        var folder = EvidenceFolder.Create("Busy_call(Browser, \"07010002486\")", Dir);
 
         var files = await WriteBusyCallEvidenceAsync(folder, ct);
 
-        folder.Path.Should().Be(Path.Combine(root, "Busy_call_Browser___07010002486"));
+        folder.Path.Should().Be(Path.Combine(Dir, "Busy_call_Browser___07010002486"));
         files.Select(Path.GetFileName).Should().Equal("ladder.html", "freeswitch.log", "console.txt", "stats.json", "verdict.json", "audio-browser.png");
         files.Should().AllSatisfy(f => Path.GetDirectoryName(f).Should().Be(folder.Path));
         File.ReadAllText(Path.Combine(folder.Path, "freeswitch.log")).Should().Contain("Responding to INVITE with: 486");
@@ -62,7 +54,7 @@ public class EvidenceFolderTests
         try
         {
             Environment.SetEnvironmentVariable(EvidenceFolder.KeepVariable, null);
-            var folder = EvidenceFolder.Create("Passing_test", root);
+            var folder = EvidenceFolder.Create("Passing_test", Dir);
             await folder.WriteTextAsync("console.txt", "nothing to see", ct);
 
             folder.Complete(testFailed: false).Should().BeEmpty();
@@ -82,7 +74,7 @@ public class EvidenceFolderTests
         try
         {
             Environment.SetEnvironmentVariable(EvidenceFolder.KeepVariable, "1");
-            var folder = EvidenceFolder.Create("Kept_test", root);
+            var folder = EvidenceFolder.Create("Kept_test", Dir);
             var file = await folder.WriteTextAsync("console.txt", "kept", ct);
 
             folder.Complete(testFailed: false).Should().Equal(file);
@@ -98,10 +90,10 @@ public class EvidenceFolderTests
     [CancelAfter(30_000)]
     public async Task A_rerun_starts_from_an_empty_folder(CancellationToken ct)
     {
-        var first = EvidenceFolder.Create("Rerun", root);
+        var first = EvidenceFolder.Create("Rerun", Dir);
         await first.WriteTextAsync("old.txt", "from the previous run", ct);
 
-        var second = EvidenceFolder.Create("Rerun", root);
+        var second = EvidenceFolder.Create("Rerun", Dir);
 
         Directory.GetFiles(second.Path).Should().BeEmpty();
     }
@@ -113,11 +105,11 @@ public class EvidenceFolderTests
         var before = Environment.GetEnvironmentVariable(EvidenceFolder.RootVariable);
         try
         {
-            Environment.SetEnvironmentVariable(EvidenceFolder.RootVariable, root);
+            Environment.SetEnvironmentVariable(EvidenceFolder.RootVariable, Dir);
             var folder = EvidenceFolder.Create("From_env");
             await folder.WriteTextAsync("console.txt", "x", ct);
 
-            folder.Path.Should().Be(Path.Combine(root, "From_env"));
+            folder.Path.Should().Be(Path.Combine(Dir, "From_env"));
         }
         finally
         {

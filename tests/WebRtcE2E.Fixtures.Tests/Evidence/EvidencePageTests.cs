@@ -14,7 +14,7 @@ namespace WebRtcE2E.Fixtures.Tests.Evidence;
 /// record) judged against a generated silent reception, as the evidence test's silent number would be.
 /// </summary>
 [Category("Unit")]
-public partial class EvidencePageTests
+public partial class EvidencePageTests : TempDirectoryTest
 {
     private const string Failure = "Expected to hear 1000 Hz above -30 dBFS within 1.5 s, but the call is connected but silent: heard silence (-120.0 dBFS) for 1.5 s\n  more lines";
 
@@ -146,28 +146,20 @@ public partial class EvidencePageTests
     [CancelAfter(30_000)]
     public async Task The_folder_writes_index_last_showing_and_linking_what_it_holds(CancellationToken ct)
     {
-        var root = Directory.CreateTempSubdirectory("webrtc-e2e-index-").FullName;
-        try
-        {
-            var folder = EvidenceFolder.Create("Trunk(Browser)", root);
-            await folder.WriteFreeSwitchLogAsync("line of the call <uuid>", ct);
-            await folder.WriteAudioPlotAsync("browser", Silent, 1000, ct);
-            await folder.WriteVerdictAsync(SilentVerdict(), "browser", ct);
+        var folder = EvidenceFolder.Create("Trunk(Browser)", Dir);
+        await folder.WriteFreeSwitchLogAsync("line of the call <uuid>", ct);
+        await folder.WriteAudioPlotAsync("browser", Silent, 1000, ct);
+        await folder.WriteVerdictAsync(SilentVerdict(), "browser", ct);
 
-            var index = await folder.WriteIndexAsync([new EvidenceCall("browser", "c1", 1000, Silent, SilentVerdict())], Failure, ct: ct);
+        var index = await folder.WriteIndexAsync([new EvidenceCall("browser", "c1", 1000, Silent, SilentVerdict())], Failure, ct: ct);
 
-            index.Should().Be(folder.IndexPath).And.Be(Path.Combine(folder.Path, "index.html"));
-            var html = await File.ReadAllTextAsync(index, ct);
-            html.Should().Contain("href=\"freeswitch.log\"").And.Contain("href=\"audio-browser.png\"").And.Contain("href=\"verdict-browser.json\"")
-                .And.Contain("line of the call &lt;uuid&gt;", "the log slice is read back into the page")
-                .And.NotContain("href=\"index.html\"")
-                .And.NotContain("href=\"ladder.html\"", "no ladder was written");
-            folder.Complete(testFailed: true).Select(Path.GetFileName).Should().Contain("index.html");
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
+        index.Should().Be(folder.IndexPath).And.Be(Path.Combine(folder.Path, "index.html"));
+        var html = await File.ReadAllTextAsync(index, ct);
+        html.Should().Contain("href=\"freeswitch.log\"").And.Contain("href=\"audio-browser.png\"").And.Contain("href=\"verdict-browser.json\"")
+            .And.Contain("line of the call &lt;uuid&gt;", "the log slice is read back into the page")
+            .And.NotContain("href=\"index.html\"")
+            .And.NotContain("href=\"ladder.html\"", "no ladder was written");
+        folder.Complete(testFailed: true).Select(Path.GetFileName).Should().Contain("index.html");
     }
 
     /// <summary>The plot's y of a level (top 84, bottom height - 44, 0 to -120 dBFS).</summary>
