@@ -50,40 +50,24 @@ public class EvidenceFolderTests : TempDirectoryTest
     [CancelAfter(30_000)]
     public async Task A_passing_test_leaves_no_folder(CancellationToken ct)
     {
-        var keep = Environment.GetEnvironmentVariable(EvidenceFolder.KeepVariable);
-        try
-        {
-            Environment.SetEnvironmentVariable(EvidenceFolder.KeepVariable, null);
-            var folder = EvidenceFolder.Create("Passing_test", Dir);
-            await folder.WriteTextAsync("console.txt", "nothing to see", ct);
+        using var _ = new EnvironmentVariable(EvidenceFolder.KeepVariable, null);
+        var folder = EvidenceFolder.Create("Passing_test", Dir);
+        await folder.WriteTextAsync("console.txt", "nothing to see", ct);
 
-            folder.Complete(testFailed: false).Should().BeEmpty();
-            Directory.Exists(folder.Path).Should().BeFalse();
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(EvidenceFolder.KeepVariable, keep);
-        }
+        folder.Complete(testFailed: false).Should().BeEmpty();
+        Directory.Exists(folder.Path).Should().BeFalse();
     }
 
     [Test]
     [CancelAfter(30_000)]
     public async Task A_passing_test_keeps_its_folder_when_asked(CancellationToken ct)
     {
-        var keep = Environment.GetEnvironmentVariable(EvidenceFolder.KeepVariable);
-        try
-        {
-            Environment.SetEnvironmentVariable(EvidenceFolder.KeepVariable, "1");
-            var folder = EvidenceFolder.Create("Kept_test", Dir);
-            var file = await folder.WriteTextAsync("console.txt", "kept", ct);
+        using var _ = new EnvironmentVariable(EvidenceFolder.KeepVariable, "1");
+        var folder = EvidenceFolder.Create("Kept_test", Dir);
+        var file = await folder.WriteTextAsync("console.txt", "kept", ct);
 
-            folder.Complete(testFailed: false).Should().Equal(file);
-            File.Exists(file).Should().BeTrue();
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(EvidenceFolder.KeepVariable, keep);
-        }
+        folder.Complete(testFailed: false).Should().Equal(file);
+        File.Exists(file).Should().BeTrue();
     }
 
     [Test]
@@ -102,19 +86,11 @@ public class EvidenceFolderTests : TempDirectoryTest
     [CancelAfter(30_000)]
     public async Task The_root_comes_from_the_environment_when_not_given(CancellationToken ct)
     {
-        var before = Environment.GetEnvironmentVariable(EvidenceFolder.RootVariable);
-        try
-        {
-            Environment.SetEnvironmentVariable(EvidenceFolder.RootVariable, Dir);
-            var folder = EvidenceFolder.Create("From_env");
-            await folder.WriteTextAsync("console.txt", "x", ct);
+        using var _ = new EnvironmentVariable(EvidenceFolder.RootVariable, Dir);
+        var folder = EvidenceFolder.Create("From_env");
+        await folder.WriteTextAsync("console.txt", "x", ct);
 
-            folder.Path.Should().Be(Path.Combine(Dir, "From_env"));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(EvidenceFolder.RootVariable, before);
-        }
+        folder.Path.Should().Be(Path.Combine(Dir, "From_env"));
     }
 
     /// <summary>
@@ -169,5 +145,21 @@ public class EvidenceFolderTests : TempDirectoryTest
         await folder.WriteVerdictAsync(verdict, ct: ct);
         await folder.WriteAudioPlotAsync("browser", verdict.Heard!, 1000, ct);
         return folder.Files;
+    }
+
+    /// <summary>Sets an environment variable for one test and puts the previous value back after it.</summary>
+    private sealed class EnvironmentVariable : IDisposable
+    {
+        private readonly string name;
+        private readonly string? previous;
+
+        public EnvironmentVariable(string name, string? value)
+        {
+            this.name = name;
+            previous = Environment.GetEnvironmentVariable(name);
+            Environment.SetEnvironmentVariable(name, value);
+        }
+
+        public void Dispose() => Environment.SetEnvironmentVariable(name, previous);
     }
 }
