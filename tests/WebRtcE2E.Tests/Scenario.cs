@@ -10,7 +10,8 @@ namespace WebRtcE2E.Tests;
 /// <summary>
 /// The machinery under every FreeSWITCH scenario, one level below the test: the run's FreeSWITCH, an event
 /// socket ledger for this test, the phones it made (disposed after, also on failure), and the evidence folder
-/// written when the test fails (or always with WEBRTC_E2E_KEEP_EVIDENCE=1) and attached to the result.
+/// written when the test fails (or always with WEBRTC_E2E_KEEP_EVIDENCE=1), attached to the result, and its page
+/// (index.html) printed in the test's output.
 /// </summary>
 [Category("FreeSwitch")]
 public abstract class Scenario
@@ -98,13 +99,8 @@ public abstract class Scenario
         {
             if (Fs is not null && (failed || EvidenceFolder.KeepAlways) && calls.Count > 0)
             {
-                var folder = await WriteEvidenceAsync(TestContext.CurrentContext.Test.FullName, CancellationToken.None);
-                foreach (var file in folder.Complete(testFailed: true))
-                {
-                    TestContext.AddTestAttachment(file);
-                }
-
-                await TestContext.Out.WriteLineAsync($"evidence: {folder.Path}");
+                var folder = await WriteEvidenceAsync(TestContext.CurrentContext.Test.FullName, failed ? TestContext.CurrentContext.Result.Message : null, CancellationToken.None);
+                NUnitEvidence.Complete(folder);
             }
         }
         finally
@@ -126,9 +122,13 @@ public abstract class Scenario
 
     /// <summary>
     /// The evidence of this test's calls: SIP ladder (the phones' messages merged with FreeSWITCH's siptrace),
-    /// FreeSWITCH's log lines of the calls, console, stats, verdicts and a level plot per received track.
+    /// FreeSWITCH's log lines of the calls, console, stats, verdicts, a level plot per received track, and last the
+    /// page that shows them all with the verdict first (index.html).
     /// </summary>
-    protected async Task<EvidenceFolder> WriteEvidenceAsync(string testName, CancellationToken ct)
+    /// <param name="testName">Names the folder.</param>
+    /// <param name="failure">What failed (NUnit's message), shown first on the page; null when kept for a pass.</param>
+    /// <param name="ct">Cancels the writing.</param>
+    protected async Task<EvidenceFolder> WriteEvidenceAsync(string testName, string? failure, CancellationToken ct)
     {
         var folder = EvidenceFolder.Create(testName);
         var log = await Fs.LogAsync(ct);
@@ -145,12 +145,15 @@ public abstract class Scenario
             await folder.WriteVerdictAsync(verdict, verdict.PhoneName, ct);
         }
 
+        var page = new List<EvidenceCall>();
         foreach (var (phone, call, hz) in calls)
         {
             var report = call.Received.Analyze(hz is { } f ? [f] : null);
             await folder.WriteAudioPlotAsync(phone.Name, report, hz, ct);
+            page.Add(new EvidenceCall(phone.Name, call.CallId, hz, report, verdicts.LastOrDefault(v => v.CallId == call.CallId)));
         }
 
+        await folder.WriteIndexAsync(page, failure, ct: ct);
         return folder;
     }
 }

@@ -31,7 +31,7 @@ public sealed class SuiteBenchmark
         }
         catch (TargetUnavailableException e)
         {
-            Assert.Ignore(e.Message);
+            Assert.Inconclusive($"nothing measured: no FreeSWITCH target ({e.Message})");
             throw;
         }
 
@@ -51,6 +51,7 @@ public sealed class SuiteBenchmark
         await using var esl = await target.EventSocketAsync(ct);
         await esl.SubscribeAsync(["CHANNEL_HANGUP_COMPLETE"], ct);
         var ledger = CallLedger.Attach(esl);
+        var unmeasured = new List<string>();
         foreach (var kind in Harness.Phones)
         {
             IPhone phone;
@@ -62,6 +63,7 @@ public sealed class SuiteBenchmark
             catch (WebRtcE2E.Fixtures.Phones.Browser.BrowserSetupException e)
             {
                 lines.Add($"{kind}: not measured ({e.Message})");
+                unmeasured.Add($"{kind} phone could not start ({e.Message})");
                 continue;
             }
 
@@ -88,11 +90,21 @@ public sealed class SuiteBenchmark
             lines.Add($"{kind}:   INVITE → answered   {Stats(setups)}");
             lines.Add($"{kind}:   answer → 1000 Hz heard {Stats(firstTone)} (the dialplan sleeps 500 ms first)");
             lines.Add($"{kind}:   whole call (3 s announcement) {Stats(wholeCalls)}");
+            if (!firstTone.Any(double.IsFinite))
+            {
+                unmeasured.Add($"{kind} phone never heard {TestAudio.AnnouncementHz:0} Hz, so answer → tone has no value");
+            }
         }
 
         foreach (var line in lines)
         {
             await TestContext.Out.WriteLineAsync(line);
+        }
+
+        // A figure missing is not a pass: the run says what it could not measure instead of looking green.
+        if (unmeasured.Count > 0)
+        {
+            Assert.Inconclusive($"not everything was measured: {string.Join("; ", unmeasured)}");
         }
     }
 

@@ -7,13 +7,18 @@ public class CallLedgerTests
 {
     private static readonly TimeSpan Short = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>The ledger of a captured event socket session.</summary>
+    private static CallLedger Ledger(string capture) => CallLedger.From(Captures.Events(capture));
+
+    /// <summary>The hangup record of <paramref name="callId"/> in a captured session.</summary>
+    private static Task<HangupRecord> HangupAsync(string capture, string callId, CancellationToken ct) =>
+        Ledger(capture).WaitForHangupAsync(callId, Short, ct);
+
     [Test]
     [CancelAfter(5000)]
     public async Task The_tone_call_ends_normal_clearing_with_opus_and_its_RTP_counters(CancellationToken ct)
     {
-        var ledger = CallLedger.From(Captures.Events("esl-trunk-call-tone.txt"));
-
-        var record = await ledger.WaitForHangupAsync("pl01qfk4vfu4tslafqi4", Short, ct);
+        var record = await HangupAsync("esl-trunk-call-tone.txt", "pl01qfk4vfu4tslafqi4", ct);
 
         record.HangupCause.Should().Be("NORMAL_CLEARING");
         record.Cause.Should().Be(HangupCause.NormalClearing);
@@ -39,7 +44,7 @@ public class CallLedgerTests
     [CancelAfter(5000)]
     public async Task The_hangup_is_found_by_Unique_ID_as_well(CancellationToken ct)
     {
-        var ledger = CallLedger.From(Captures.Events("esl-trunk-call-tone.txt"));
+        var ledger = Ledger("esl-trunk-call-tone.txt");
 
         var record = await ledger.WaitForHangupAsync("90cb7698-6702-4e6c-902e-2518e2c6c0c3", Short, ct);
 
@@ -52,9 +57,7 @@ public class CallLedgerTests
     [CancelAfter(5000)]
     public async Task The_busy_call_is_refused_user_busy_and_never_answered(CancellationToken ct)
     {
-        var ledger = CallLedger.From(Captures.Events("esl-echo-and-busy.txt"));
-
-        var record = await ledger.WaitForHangupAsync("r1qbque4kkon061ab9q3", Short, ct);
+        var record = await HangupAsync("esl-echo-and-busy.txt", "r1qbque4kkon061ab9q3", ct);
 
         record.Cause.Should().Be(HangupCause.UserBusy);
         record.Q850.Should().Be(17);
@@ -67,9 +70,7 @@ public class CallLedgerTests
     [CancelAfter(5000)]
     public async Task The_media_timeout_call_ends_MEDIA_TIMEOUT_with_q850_16_and_no_RTP(CancellationToken ct)
     {
-        var ledger = CallLedger.From(Captures.Events("esl-udp-blocked-media-timeout.txt"));
-
-        var record = await ledger.WaitForHangupAsync("7umv2krliuocj3nbenje", Short, ct);
+        var record = await HangupAsync("esl-udp-blocked-media-timeout.txt", "7umv2krliuocj3nbenje", ct);
 
         record.HangupCause.Should().Be("MEDIA_TIMEOUT");
         record.Cause.Should().Be(HangupCause.MediaTimeout);
@@ -86,9 +87,7 @@ public class CallLedgerTests
     [CancelAfter(5000)]
     public async Task The_native_UDP_call_ends_normal_clearing_with_PCMA(CancellationToken ct)
     {
-        var ledger = CallLedger.From(Captures.Events("esl-native-udp-call.txt"));
-
-        var record = await ledger.WaitForHangupAsync("1-26743@127.0.0.1", Short, ct);
+        var record = await HangupAsync("esl-native-udp-call.txt", "1-26743@127.0.0.1", ct);
 
         record.Cause.Should().Be(HangupCause.NormalClearing);
         record.Codec.Should().Be("PCMA");
@@ -101,7 +100,7 @@ public class CallLedgerTests
     [CancelAfter(5000)]
     public async Task An_outbound_channel_is_joined_to_its_Call_ID_learned_after_CHANNEL_CREATE(CancellationToken ct)
     {
-        var ledger = CallLedger.From(Captures.Events("esl-register-and-originate.txt"));
+        var ledger = Ledger("esl-register-and-originate.txt");
 
         var record = await ledger.WaitForHangupAsync("6c15677b-65b7-1240-4b96-5e0fe76043a9", Short, ct);
 
@@ -117,7 +116,7 @@ public class CallLedgerTests
     [CancelAfter(5000)]
     public async Task DTMF_digits_come_in_order_with_their_source(CancellationToken ct)
     {
-        var ledger = CallLedger.From(Captures.Events("esl-dtmf-rfc2833-and-info.txt"));
+        var ledger = Ledger("esl-dtmf-rfc2833-and-info.txt");
 
         var digits = await ledger.WaitForDtmfAsync("v3m96uumot0peagv9ij8", 5, Short, ct);
 
@@ -132,7 +131,7 @@ public class CallLedgerTests
     [CancelAfter(5000)]
     public async Task Waiting_for_more_DTMF_than_came_fails_with_the_digits_seen(CancellationToken ct)
     {
-        var ledger = CallLedger.From(Captures.Events("esl-dtmf-rfc2833-and-info.txt"));
+        var ledger = Ledger("esl-dtmf-rfc2833-and-info.txt");
 
         var act = () => ledger.WaitForDtmfAsync("v3m96uumot0peagv9ij8", 6, Short, ct);
 
@@ -143,7 +142,7 @@ public class CallLedgerTests
     [CancelAfter(5000)]
     public async Task A_call_whose_media_is_blocked_times_out_listing_what_was_seen(CancellationToken ct)
     {
-        var ledger = CallLedger.From(Captures.Events("esl-udp-blocked.txt"));
+        var ledger = Ledger("esl-udp-blocked.txt");
 
         var act = () => ledger.WaitForHangupAsync("nnk3953vncghfafleng5", Short, ct);
 
@@ -155,7 +154,7 @@ public class CallLedgerTests
     [CancelAfter(5000)]
     public async Task The_timeout_message_names_the_other_calls_and_how_they_ended(CancellationToken ct)
     {
-        var ledger = CallLedger.From(Captures.Events("esl-echo-and-busy.txt"));
+        var ledger = Ledger("esl-echo-and-busy.txt");
 
         var act = () => ledger.WaitForHangupAsync("cghilelv9u3g6lsdq5m8", Short, ct);
 
@@ -183,7 +182,7 @@ public class CallLedgerTests
     [CancelAfter(5000)]
     public async Task A_ledger_whose_source_closed_fails_pending_and_new_waits_at_once(CancellationToken ct)
     {
-        var ledger = CallLedger.From(Captures.Events("esl-udp-blocked.txt"));
+        var ledger = Ledger("esl-udp-blocked.txt");
         var pending = ledger.WaitForHangupAsync("nnk3953vncghfafleng5", TimeSpan.FromSeconds(30), ct);
 
         ledger.Complete(new EventSocketClosedException("FreeSWITCH closed the connection"));
@@ -209,7 +208,7 @@ public class CallLedgerTests
     [CancelAfter(5000)]
     public async Task A_registration_and_its_end_are_seen_as_sofia_events(CancellationToken ct)
     {
-        var ledger = CallLedger.From(Captures.Events("esl-register-and-originate.txt"));
+        var ledger = Ledger("esl-register-and-originate.txt");
 
         var register = await ledger.WaitForSofiaEventAsync("1000", timeout: Short, ct: ct);
         var unregister = await ledger.WaitForSofiaEventAsync("1000", "sofia::unregister", Short, ct);
@@ -224,7 +223,7 @@ public class CallLedgerTests
     [Test]
     public void Hangups_lists_every_ended_channel()
     {
-        var ledger = CallLedger.From(Captures.Events("esl-echo-and-busy.txt"));
+        var ledger = Ledger("esl-echo-and-busy.txt");
 
         ledger.Hangups.Should().ContainSingle().Which.CallId.Should().Be("r1qbque4kkon061ab9q3");
         ledger.FindHangup("cghilelv9u3g6lsdq5m8").Should().BeNull();

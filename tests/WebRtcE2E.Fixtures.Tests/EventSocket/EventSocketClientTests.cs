@@ -4,8 +4,8 @@ using WebRtcE2E.Fixtures.EventSocket;
 
 namespace WebRtcE2E.Fixtures.Tests.EventSocket;
 
-/// <summary>The client against an in-process fake mod_event_socket on loopback (so Lab, not Unit).</summary>
-[Category("Lab")]
+/// <summary>The client against an in-process fake mod_event_socket on loopback (Unit: loopback needs nothing but the SDK).</summary>
+[Category("Unit")]
 public class EventSocketClientTests
 {
     private static readonly string[] ChannelEvents = ["CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE"];
@@ -57,10 +57,7 @@ public class EventSocketClientTests
         await using var server = FakeEventSocketServer.Start(
             async (c, t) =>
             {
-                var frames = Captures.RawFrames("esl-dtmf-rfc2833-and-info.txt");
-                await c.SendAsync(frames[0].Raw, t);
-                await c.ReadCommandAsync(t);
-                await c.SendAsync(frames[1].Raw, t);
+                var frames = await c.LogInFromCaptureAsync("esl-dtmf-rfc2833-and-info.txt", t);
                 await c.ReadCommandAsync(t);
                 await c.SendAsync(frames[4].Raw, t);
 
@@ -94,10 +91,7 @@ public class EventSocketClientTests
         await using var server = FakeEventSocketServer.Start(
             async (c, t) =>
             {
-                var tone = Captures.RawFrames("esl-trunk-call-tone.txt");
-                await c.SendAsync(tone[0].Raw, t);
-                await c.ReadCommandAsync(t);
-                await c.SendAsync(tone[1].Raw, t);
+                var tone = await c.LogInFromCaptureAsync("esl-trunk-call-tone.txt", t);
                 (await c.ReadCommandAsync(t)).Should().Be("event plain BACKGROUND_JOB");
                 await c.SendFrameAsync("Content-Type: command/reply\nReply-Text: +OK event listener enabled plain", null, t);
                 var bgapi = (await c.ReadCommandAsync(t)).Split('\n');
@@ -127,10 +121,7 @@ public class EventSocketClientTests
         await using var server = FakeEventSocketServer.Start(
             async (c, t) =>
             {
-                var tone = Captures.RawFrames("esl-trunk-call-tone.txt");
-                await c.SendAsync(tone[0].Raw, t);
-                await c.ReadCommandAsync(t);
-                await c.SendAsync(tone[1].Raw, t);
+                var tone = await c.LogInFromCaptureAsync("esl-trunk-call-tone.txt", t);
                 await c.ReadCommandAsync(t);
                 await c.ReadCommandAsync(t);
                 await c.SendAsync(tone[5].Raw, t);
@@ -157,9 +148,7 @@ public class EventSocketClientTests
         await using var server = FakeEventSocketServer.Start(
             async (c, t) =>
             {
-                await c.SendFrameAsync("Content-Type: auth/request", null, t);
-                await c.ReadCommandAsync(t);
-                await c.SendFrameAsync("Content-Type: command/reply\nReply-Text: -ERR invalid", null, t);
+                await c.LogInAsync("-ERR invalid", t);
                 c.Close();
             },
             ct);
@@ -198,10 +187,7 @@ public class EventSocketClientTests
         await using var server = FakeEventSocketServer.Start(
             async (c, t) =>
             {
-                var tone = Captures.RawFrames("esl-trunk-call-tone.txt");
-                await c.SendAsync(tone[0].Raw, t);
-                await c.ReadCommandAsync(t);
-                await c.SendAsync(tone[1].Raw, t);
+                var tone = await c.LogInFromCaptureAsync("esl-trunk-call-tone.txt", t);
                 await c.ReadCommandAsync(t);
                 await c.SendAsync(tone[2].Raw[..120], t);
                 c.Close();
@@ -227,10 +213,7 @@ public class EventSocketClientTests
         await using var server = FakeEventSocketServer.Start(
             async (c, t) =>
             {
-                var tone = Captures.RawFrames("esl-trunk-call-tone.txt");
-                await c.SendAsync(tone[0].Raw, t);
-                await c.ReadCommandAsync(t);
-                await c.SendAsync(tone[1].Raw, t);
+                var tone = await c.LogInFromCaptureAsync("esl-trunk-call-tone.txt", t);
                 await c.ReadCommandAsync(t);
                 await c.SendAsync(tone[^1].Raw, t);
                 c.Close();
@@ -254,9 +237,7 @@ public class EventSocketClientTests
         await using var server = FakeEventSocketServer.Start(
             async (c, t) =>
             {
-                await c.SendFrameAsync("Content-Type: auth/request", null, t);
-                await c.ReadCommandAsync(t);
-                await c.SendFrameAsync("Content-Type: command/reply\nReply-Text: +OK accepted", null, t);
+                await c.LogInAsync("+OK accepted", t);
                 await c.ReadCommandAsync(t);
                 await release.Task.WaitAsync(t);
                 await c.SendFrameAsync("Content-Type: api/response", "late\n", t);
@@ -306,9 +287,7 @@ public class EventSocketClientTests
         await using var server = FakeEventSocketServer.Start(
             async (c, t) =>
             {
-                await c.SendFrameAsync("Content-Type: auth/request", null, t);
-                await c.ReadCommandAsync(t);
-                await c.SendFrameAsync("Content-Type: command/reply\nReply-Text: +OK accepted", null, t);
+                await c.LogInAsync("+OK accepted", t);
                 await c.ReadCommandAsync(t);
                 await c.SendAsync("HTTP/1.1 400 Bad Request\n\n"u8.ToArray(), t);
                 await Task.Delay(Timeout.Infinite, t);

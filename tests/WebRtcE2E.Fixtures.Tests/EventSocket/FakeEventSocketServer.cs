@@ -73,6 +73,8 @@ public sealed class FakeEventSocketServer : IAsyncDisposable
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
         {
+            // The script stopped because the test is over (cancelled, or the client's socket closed under it);
+            // an assertion or any other failure of the script still propagates.
         }
 
         stop.Dispose();
@@ -129,6 +131,28 @@ public sealed class FakeConnection(TcpClient tcp)
 
     /// <summary>Sends raw bytes.</summary>
     public async Task SendAsync(byte[] bytes, CancellationToken ct) => await stream.WriteAsync(bytes, ct);
+
+    /// <summary>A log-in: asks for the password, reads the client's auth command and answers <paramref name="reply"/>.</summary>
+    public async Task LogInAsync(string reply, CancellationToken ct)
+    {
+        await SendFrameAsync("Content-Type: auth/request", null, ct);
+        await ReadCommandAsync(ct);
+        await SendFrameAsync($"Content-Type: command/reply\nReply-Text: {reply}", null, ct);
+    }
+
+    /// <summary>
+    /// The log-in of a capture: sends its first frame (auth/request), reads the client's auth command and sends the
+    /// capture's second frame (the reply accepting it), as FreeSWITCH did in that capture.
+    /// </summary>
+    /// <returns>All frames of the capture, for the script to go on with.</returns>
+    public async Task<IReadOnlyList<(string ContentType, byte[] Raw)>> LogInFromCaptureAsync(string capture, CancellationToken ct)
+    {
+        var frames = Captures.RawFrames(capture);
+        await SendAsync(frames[0].Raw, ct);
+        await ReadCommandAsync(ct);
+        await SendAsync(frames[1].Raw, ct);
+        return frames;
+    }
 
     /// <summary>Sends a frame: the header lines, then the body with its Content-Length if there is one.</summary>
     public Task SendFrameAsync(string headers, string? body, CancellationToken ct)

@@ -10,16 +10,8 @@ namespace WebRtcE2E.Fixtures.Tests.Evidence;
 
 /// <summary>One folder per test with every piece of evidence, built from the busy call's captures.</summary>
 [Category("Unit")]
-public class EvidenceFolderTests
+public class EvidenceFolderTests : TempDirectoryTest
 {
-    private string root = null!;
-
-    [SetUp]
-    public void CreateRoot() => root = Directory.CreateTempSubdirectory("webrtc-e2e-evidence-").FullName;
-
-    [TearDown]
-    public void RemoveRoot() => Directory.Delete(root, recursive: true);
-
     [Test]
     public void Test_names_become_safe_folder_names()
     {
@@ -35,11 +27,11 @@ public class EvidenceFolderTests
     [CancelAfter(30_000)]
     public async Task Every_file_is_written_in_the_test_folder_and_kept_on_failure(CancellationToken ct)
     {
-        var folder = EvidenceFolder.Create("Busy_call(Browser, \"07010002486\")", root);
+        var folder = EvidenceFolder.Create("Busy_call(Browser, \"07010002486\")", Dir);
 
         var files = await WriteBusyCallEvidenceAsync(folder, ct);
 
-        folder.Path.Should().Be(Path.Combine(root, "Busy_call_Browser___07010002486"));
+        folder.Path.Should().Be(Path.Combine(Dir, "Busy_call_Browser___07010002486"));
         files.Select(Path.GetFileName).Should().Equal("ladder.html", "freeswitch.log", "console.txt", "stats.json", "verdict.json", "audio-browser.png");
         files.Should().AllSatisfy(f => Path.GetDirectoryName(f).Should().Be(folder.Path));
         File.ReadAllText(Path.Combine(folder.Path, "freeswitch.log")).Should().Contain("Responding to INVITE with: 486");
@@ -58,50 +50,34 @@ public class EvidenceFolderTests
     [CancelAfter(30_000)]
     public async Task A_passing_test_leaves_no_folder(CancellationToken ct)
     {
-        var keep = Environment.GetEnvironmentVariable(EvidenceFolder.KeepVariable);
-        try
-        {
-            Environment.SetEnvironmentVariable(EvidenceFolder.KeepVariable, null);
-            var folder = EvidenceFolder.Create("Passing_test", root);
-            await folder.WriteTextAsync("console.txt", "nothing to see", ct);
+        using var _ = new EnvironmentVariable(EvidenceFolder.KeepVariable, null);
+        var folder = EvidenceFolder.Create("Passing_test", Dir);
+        await folder.WriteTextAsync("console.txt", "nothing to see", ct);
 
-            folder.Complete(testFailed: false).Should().BeEmpty();
-            Directory.Exists(folder.Path).Should().BeFalse();
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(EvidenceFolder.KeepVariable, keep);
-        }
+        folder.Complete(testFailed: false).Should().BeEmpty();
+        Directory.Exists(folder.Path).Should().BeFalse();
     }
 
     [Test]
     [CancelAfter(30_000)]
     public async Task A_passing_test_keeps_its_folder_when_asked(CancellationToken ct)
     {
-        var keep = Environment.GetEnvironmentVariable(EvidenceFolder.KeepVariable);
-        try
-        {
-            Environment.SetEnvironmentVariable(EvidenceFolder.KeepVariable, "1");
-            var folder = EvidenceFolder.Create("Kept_test", root);
-            var file = await folder.WriteTextAsync("console.txt", "kept", ct);
+        using var _ = new EnvironmentVariable(EvidenceFolder.KeepVariable, "1");
+        var folder = EvidenceFolder.Create("Kept_test", Dir);
+        var file = await folder.WriteTextAsync("console.txt", "kept", ct);
 
-            folder.Complete(testFailed: false).Should().Equal(file);
-            File.Exists(file).Should().BeTrue();
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(EvidenceFolder.KeepVariable, keep);
-        }
+        folder.Complete(testFailed: false).Should().Equal(file);
+        File.Exists(file).Should().BeTrue();
     }
 
     [Test]
     [CancelAfter(30_000)]
     public async Task A_rerun_starts_from_an_empty_folder(CancellationToken ct)
     {
-        var first = EvidenceFolder.Create("Rerun", root);
+        var first = EvidenceFolder.Create("Rerun", Dir);
         await first.WriteTextAsync("old.txt", "from the previous run", ct);
 
-        var second = EvidenceFolder.Create("Rerun", root);
+        var second = EvidenceFolder.Create("Rerun", Dir);
 
         Directory.GetFiles(second.Path).Should().BeEmpty();
     }
@@ -110,19 +86,11 @@ public class EvidenceFolderTests
     [CancelAfter(30_000)]
     public async Task The_root_comes_from_the_environment_when_not_given(CancellationToken ct)
     {
-        var before = Environment.GetEnvironmentVariable(EvidenceFolder.RootVariable);
-        try
-        {
-            Environment.SetEnvironmentVariable(EvidenceFolder.RootVariable, root);
-            var folder = EvidenceFolder.Create("From_env");
-            await folder.WriteTextAsync("console.txt", "x", ct);
+        using var _ = new EnvironmentVariable(EvidenceFolder.RootVariable, Dir);
+        var folder = EvidenceFolder.Create("From_env");
+        await folder.WriteTextAsync("console.txt", "x", ct);
 
-            folder.Path.Should().Be(Path.Combine(root, "From_env"));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(EvidenceFolder.RootVariable, before);
-        }
+        folder.Path.Should().Be(Path.Combine(Dir, "From_env"));
     }
 
     /// <summary>
@@ -177,5 +145,21 @@ public class EvidenceFolderTests
         await folder.WriteVerdictAsync(verdict, ct: ct);
         await folder.WriteAudioPlotAsync("browser", verdict.Heard!, 1000, ct);
         return folder.Files;
+    }
+
+    /// <summary>Sets an environment variable for one test and puts the previous value back after it.</summary>
+    private sealed class EnvironmentVariable : IDisposable
+    {
+        private readonly string name;
+        private readonly string? previous;
+
+        public EnvironmentVariable(string name, string? value)
+        {
+            this.name = name;
+            previous = Environment.GetEnvironmentVariable(name);
+            Environment.SetEnvironmentVariable(name, value);
+        }
+
+        public void Dispose() => Environment.SetEnvironmentVariable(name, previous);
     }
 }

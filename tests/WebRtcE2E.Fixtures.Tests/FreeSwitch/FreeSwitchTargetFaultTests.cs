@@ -54,7 +54,7 @@ public sealed class FreeSwitchTargetFaultTests
     }
 
     [Test]
-    [Category("Lab")]
+    [Category("Unit")] // /bin/false stands for FreeSWITCH: no container, no binary to install
     [CancelAfter(60_000)]
     public async Task Process_that_exits_at_once_fails_fast_saying_it_exited(CancellationToken ct)
     {

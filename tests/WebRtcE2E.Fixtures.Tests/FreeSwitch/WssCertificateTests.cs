@@ -6,16 +6,8 @@ using WebRtcE2E.Fixtures.FreeSwitch;
 namespace WebRtcE2E.Fixtures.Tests.FreeSwitch;
 
 [Category("Unit")]
-public sealed class WssCertificateTests
+public sealed class WssCertificateTests : TempDirectoryTest
 {
-    private string dir = null!;
-
-    [SetUp]
-    public void MakeDir() => dir = Directory.CreateTempSubdirectory("wss-cert-").FullName;
-
-    [TearDown]
-    public void RemoveDir() => Directory.Delete(dir, recursive: true);
-
     [Test]
     public void Self_signed_certificate_has_every_name_the_browser_uses_as_subjectAltName()
     {
@@ -42,7 +34,7 @@ public sealed class WssCertificateTests
     public void Wss_pem_round_trips_with_the_same_key_and_names()
     {
         using var cert = WssCertificate.CreateSelfSigned(["localhost"], [IPAddress.Loopback]);
-        var path = Path.Combine(dir, "wss.pem");
+        var path = Path.Combine(Dir, "wss.pem");
         cert.WriteWssPem(path);
 
         var text = File.ReadAllText(path);
@@ -71,7 +63,7 @@ public sealed class WssCertificateTests
     {
         var (fullchain, _) = WriteLetsEncryptLive(IssueLeafFromCa(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(89)));
         using var otherKey = RSA.Create(2048);
-        var wrongKey = Path.Combine(dir, "old-privkey.pem");
+        var wrongKey = Path.Combine(Dir, "old-privkey.pem");
         File.WriteAllText(wrongKey, otherKey.ExportPkcs8PrivateKeyPem());
 
         var act = () => WssCertificate.FromLetsEncrypt(fullchain, wrongKey);
@@ -92,7 +84,7 @@ public sealed class WssCertificateTests
     [Test]
     public void Lets_encrypt_combine_names_the_missing_file()
     {
-        var act = () => WssCertificate.FromLetsEncrypt(Path.Combine(dir, "fullchain.pem"), Path.Combine(dir, "privkey.pem"));
+        var act = () => WssCertificate.FromLetsEncrypt(Path.Combine(Dir, "fullchain.pem"), Path.Combine(Dir, "privkey.pem"));
 
         act.Should().Throw<WssCertificateException>().WithMessage("fullchain.pem (the certificate chain) not found at*");
     }
@@ -101,7 +93,7 @@ public sealed class WssCertificateTests
     public void A_wss_pem_without_a_key_is_refused_with_the_reason()
     {
         using var cert = WssCertificate.CreateSelfSigned(["localhost"], []);
-        var path = Path.Combine(dir, "wss.pem");
+        var path = Path.Combine(Dir, "wss.pem");
         File.WriteAllText(path, cert.CertificatePem);
 
         var act = () => WssCertificate.LoadWssPem(path);
@@ -142,8 +134,8 @@ public sealed class WssCertificateTests
 
     private (string Fullchain, string Privkey) WriteLetsEncryptLive((X509Certificate2 Leaf, X509Certificate2 Intermediate, RSA LeafKey) issued)
     {
-        var fullchain = Path.Combine(dir, "fullchain.pem");
-        var privkey = Path.Combine(dir, "privkey.pem");
+        var fullchain = Path.Combine(Dir, "fullchain.pem");
+        var privkey = Path.Combine(Dir, "privkey.pem");
         File.WriteAllText(fullchain, issued.Leaf.ExportCertificatePem() + "\n" + issued.Intermediate.ExportCertificatePem() + "\n");
         File.WriteAllText(privkey, issued.LeafKey.ExportPkcs8PrivateKeyPem() + "\n");
         issued.Leaf.Dispose();

@@ -4,21 +4,13 @@ using WebRtcE2E.Fixtures.Media;
 namespace WebRtcE2E.Fixtures.Tests.Media;
 
 [Category("Unit")]
-public class WavFileTests
+public class WavFileTests : TempDirectoryTest
 {
-    private string dir = null!;
-
-    [SetUp]
-    public void CreateDirectory() => dir = Directory.CreateTempSubdirectory("webrtc-e2e-wav-").FullName;
-
-    [TearDown]
-    public void DeleteDirectory() => Directory.Delete(dir, recursive: true);
-
     [Test]
     public void A_tone_survives_a_round_trip_within_one_16_bit_step()
     {
         var pcm = ToneGenerator.Sine(440, 0.5, TimeSpan.FromMilliseconds(250), 48000);
-        var path = Path.Combine(dir, "tone.wav");
+        var path = Path.Combine(Dir, "tone.wav");
 
         WavFile.Write(path, pcm, 48000);
         var (read, rate) = WavFile.Read(path);
@@ -33,7 +25,7 @@ public class WavFileTests
     [Test]
     public void Full_scale_samples_are_clamped_not_wrapped()
     {
-        var path = Path.Combine(dir, "loud.wav");
+        var path = Path.Combine(Dir, "loud.wav");
 
         WavFile.Write(path, [1.5f, -1.5f, 1f, -1f], 8000);
         var (read, _) = WavFile.Read(path);
@@ -46,7 +38,7 @@ public class WavFileTests
     [Test]
     public void A_file_that_is_not_a_wav_is_refused_by_name()
     {
-        var path = Path.Combine(dir, "notes.wav");
+        var path = Path.Combine(Dir, "notes.wav");
         File.WriteAllText(path, "this is not audio at all");
 
         var act = () => WavFile.Read(path);
@@ -57,7 +49,7 @@ public class WavFileTests
     [Test]
     public void A_file_shorter_than_a_header_is_refused()
     {
-        var path = Path.Combine(dir, "short.wav");
+        var path = Path.Combine(Dir, "short.wav");
         File.WriteAllBytes(path, "RIFF"u8.ToArray());
 
         var act = () => WavFile.Read(path);
@@ -68,7 +60,7 @@ public class WavFileTests
     [Test]
     public void Stereo_is_refused_with_the_format_found()
     {
-        var path = Path.Combine(dir, "stereo.wav");
+        var path = Path.Combine(Dir, "stereo.wav");
         WavFile.Write(path, new float[8], 8000);
         var bytes = File.ReadAllBytes(path);
         BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(22), 2);
@@ -82,7 +74,7 @@ public class WavFileTests
     [Test]
     public void A_data_chunk_longer_than_the_file_is_refused()
     {
-        var path = Path.Combine(dir, "cut.wav");
+        var path = Path.Combine(Dir, "cut.wav");
         WavFile.Write(path, new float[100], 8000);
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..100]);
@@ -95,7 +87,7 @@ public class WavFileTests
     [Test]
     public void A_fmt_chunk_too_short_for_its_fields_is_refused()
     {
-        var path = Path.Combine(dir, "tiny-fmt.wav");
+        var path = Path.Combine(Dir, "tiny-fmt.wav");
         var bytes = new byte[24];
         "RIFF"u8.CopyTo(bytes);
         BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4), 16);
@@ -111,7 +103,7 @@ public class WavFileTests
     [Test]
     public void A_wav_without_data_is_refused()
     {
-        var path = Path.Combine(dir, "nodata.wav");
+        var path = Path.Combine(Dir, "nodata.wav");
         WavFile.Write(path, [], 8000);
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..36]);

@@ -4,7 +4,7 @@ using WebRtcE2E.Fixtures.Phones.Native;
 namespace WebRtcE2E.Sip.Tests.Interop;
 
 /// <summary>Two native phones calling each other directly on loopback (A dials B's Contact).</summary>
-[Category("Lab")]
+[Category("Unit")]
 [Category("Native")]
 public class PhoneToPhoneTests
 {

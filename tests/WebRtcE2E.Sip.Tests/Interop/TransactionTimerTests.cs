@@ -7,7 +7,7 @@ using WebRtcE2E.Sip.Transactions;
 namespace WebRtcE2E.Sip.Tests.Interop;
 
 /// <summary>RFC 3261 §17.1.1.2 timers A and B against a loopback UDP socket that never answers.</summary>
-[Category("Lab")]
+[Category("Unit")]
 [Category("Native")]
 public class TransactionTimerTests
 {

@@ -17,7 +17,7 @@ namespace WebRtcE2E.Sip.Tests.Interop;
 /// SIP over WebSocket (RFC 7118) against an in-process loopback WebSocket server (plain and TLS) that requires
 /// the "sip" subprotocol and answers REGISTER and OPTIONS with 200.
 /// </summary>
-[Category("Lab")]
+[Category("Unit")]
 [Category("Native")]
 public class WebSocketTransportTests
 {
@@ -26,7 +26,7 @@ public class WebSocketTransportTests
     [CancelAfter(15000)]
     public async Task Phone_registers_over_ws_and_wss(bool secure, CancellationToken ct)
     {
-        using var cert = SelfSigned();
+        using var cert = LoopbackCertificate.Create("127.0.0.1");
         await using var server = new SipWebSocketServer(secure ? cert : null);
         await using var phone = await NativePhone.CreateAsync(
             new NativePhoneOptions
@@ -52,8 +52,8 @@ public class WebSocketTransportTests
     [CancelAfter(15000)]
     public async Task Wss_with_a_certificate_that_is_not_pinned_is_refused(CancellationToken ct)
     {
-        using var cert = SelfSigned();
-        using var other = SelfSigned();
+        using var cert = LoopbackCertificate.Create("127.0.0.1");
+        using var other = LoopbackCertificate.Create("127.0.0.1");
         await using var server = new SipWebSocketServer(cert);
 
         var act = () => NativePhone.CreateAsync(
@@ -68,16 +68,6 @@ public class WebSocketTransportTests
         (await act.Should().ThrowAsync<SipTransportException>()).Which.Message.Should().Contain("is not the trusted certificate");
     }
 
-    private static X509Certificate2 SelfSigned()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var req = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
-        req.CertificateExtensions.Add(san.Build());
-        using var c = req.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
-        return X509CertificateLoader.LoadPkcs12(c.Export(X509ContentType.Pkcs12), null);
-    }
 
     /// <summary>A minimal RFC 6455 server handshake, then SIP messages as text frames.</summary>
     private sealed class SipWebSocketServer : IAsyncDisposable
@@ -130,6 +120,8 @@ public class WebSocketTransportTests
             }
             catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
             {
+                // How accepting ends when the test disposes the server; sessions are awaited below, so their
+                // unexpected failures still surface.
             }
 
             await Task.WhenAll(sessions);
@@ -189,6 +181,8 @@ public class WebSocketTransportTests
             }
             catch (Exception e) when (e is IOException or OperationCanceledException or WebSocketException or System.Security.Authentication.AuthenticationException or ObjectDisposedException)
             {
+                // How a session ends: the client closed, the server stopped, or the client refused the certificate
+                // or the handshake (what the refusal tests ask for). The client's side is what the tests assert.
             }
         }
 

@@ -16,18 +16,14 @@ public class OtherParsersFuzzTests
     {
         var seed = SdpSession.Write(1, 1, "127.0.0.1", 4000, SdpOfferAnswer.OfferFormats(["PCMU", "PCMA", "opus"]), MediaDirection.SendOnly);
         var rng = new Random(3264);
+        var tally = new FuzzTally("SDP");
         for (int i = 0; i < Iterations; i++)
         {
             var text = MutateText(seed, rng);
-            try
-            {
-                var s = SdpSession.Parse(text);
-                _ = SdpOfferAnswer.Answer(s, ["PCMU", "opus"]);
-            }
-            catch (SdpParseException)
-            {
-            }
+            tally.Parse<SdpParseException>(() => _ = SdpOfferAnswer.Answer(SdpSession.Parse(text), ["PCMU", "opus"]));
         }
+
+        tally.ShouldHaveParsedAndRefused(Iterations);
     }
 
     [Test]
@@ -35,22 +31,21 @@ public class OtherParsersFuzzTests
     {
         const string seed = "Digest realm=\"a\", nonce=\"b\", qop=\"auth,auth-int\", algorithm=SHA-256, opaque=\"c\", stale=FALSE";
         var rng = new Random(7616);
+        var tally = new FuzzTally("digest challenge");
         for (int i = 0; i < Iterations; i++)
         {
-            try
-            {
-                DigestChallenge.Parse(MutateText(seed, rng));
-            }
-            catch (SipParseException)
-            {
-            }
+            var text = MutateText(seed, rng);
+            tally.Parse<SipParseException>(() => DigestChallenge.Parse(text));
         }
+
+        tally.ShouldHaveParsedAndRefused(Iterations);
     }
 
     [Test]
     public void Rtp_and_telephone_event_parsers_never_throw()
     {
         var rng = new Random(3550);
+        var (rtp, dtmf) = (new FuzzTally("RTP"), new FuzzTally("RFC 4733 event"));
         for (int i = 0; i < Iterations; i++)
         {
             var b = new byte[rng.Next(0, 80)];
@@ -60,9 +55,12 @@ public class OtherParsersFuzzTests
                 b[0] = (byte)(0x80 | (b[0] & 0x3F));
             }
 
-            _ = RtpPacket.TryParse(b);
-            _ = DtmfEvent.TryParse(b);
+            rtp.Count(RtpPacket.TryParse(b) is not null);
+            dtmf.Count(DtmfEvent.TryParse(b) is not null);
         }
+
+        rtp.ShouldHaveParsedAndRefused(Iterations);
+        dtmf.ShouldHaveParsedAndRefused(Iterations);
     }
 
     private static string MutateText(string seed, Random rng)

@@ -54,11 +54,15 @@ public class ParserFuzzTests
     {
         var rng = new Random(3261);
         var seeds = TortureTestData.Valid.Select(TortureTestData.Bytes).ToArray();
-        for (int n = 0; n < 2000; n++)
+        const int Streams = 2000;
+        var (streams, messages) = (new FuzzTally("framed stream"), new FuzzTally("framed message"));
+        for (int n = 0; n < Streams; n++)
         {
             var framer = new SipStreamFramer();
             var input = Mutate(seeds[rng.Next(seeds.Length)], rng);
-            try
+
+            // A stream is refused when the framer itself gives up on it (a length it cannot frame).
+            streams.Parse<SipParseException>(() =>
             {
                 int at = 0;
                 while (at < input.Length)
@@ -68,20 +72,15 @@ public class ParserFuzzTests
                     at += len;
                     while (framer.TryTake() is { } m)
                     {
-                        try
-                        {
-                            SipMessageParser.Parse(m);
-                        }
-                        catch (SipParseException)
-                        {
-                        }
+                        messages.Parse<SipParseException>(() => SipMessageParser.Parse(m));
                     }
                 }
-            }
-            catch (SipParseException)
-            {
-            }
+            });
         }
+
+        streams.ShouldHaveParsedAndRefused(Streams);
+        messages.Parsed.Should().BeGreaterThan(0, "the framer must hand whole messages the parser accepts");
+        messages.Refused.Should().BeGreaterThan(0, "mutated streams must also frame messages the parser refuses");
     }
 
     private static byte[] Mutate(byte[] seed, Random rng)

@@ -1,11 +1,13 @@
 using NUnit.Framework.Interfaces;
 using WebRtcE2E.Fixtures.Evidence;
 
-namespace WebRtcE2E.Fixtures.Tests.Evidence;
+namespace WebRtcE2E.Testing;
 
 /// <summary>
 /// Hands a test's evidence to NUnit: call from [TearDown]. On failure (or with WEBRTC_E2E_KEEP_EVIDENCE=1) every
-/// file is attached to the test result, so CI keeps it with the failure; on success the folder is deleted.
+/// file is attached to the test result, so CI keeps it with the failure, and the page to open first (index.html,
+/// else the folder) is printed in the test's output; on success the folder is deleted. One source file compiled
+/// into every test project that keeps evidence, so that attaching is written once.
 /// </summary>
 public static class NUnitEvidence
 {
@@ -18,7 +20,12 @@ public static class NUnitEvidence
         var kept = folder.Complete(testFailed: status is TestStatus.Failed);
         foreach (var file in kept)
         {
-            TestContext.AddTestAttachment(file, Path.GetFileName(file));
+            TestContext.AddTestAttachment(file, Path.GetFileName(file) == EvidenceFolder.IndexFileName ? "evidence page: open first" : Path.GetFileName(file));
+        }
+
+        if (kept.Count > 0)
+        {
+            TestContext.Out.WriteLine($"evidence: {(kept.Contains(folder.IndexPath) ? folder.IndexPath : folder.Path)}");
         }
 
         return kept;
