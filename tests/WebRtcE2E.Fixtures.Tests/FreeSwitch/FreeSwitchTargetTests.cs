@@ -106,7 +106,7 @@ public sealed class FreeSwitchTargetTests
     }
 
     /// <summary>The default image's settings; Ignored (nothing configured) when it does not exist.</summary>
-    private static async Task<FreeSwitchSettings> DefaultImageSettingsAsync(CancellationToken ct)
+    internal static async Task<FreeSwitchSettings> DefaultImageSettingsAsync(CancellationToken ct)
     {
         try
         {
