@@ -57,7 +57,7 @@ serve.SetAction(async (parse, ct) =>
     try
     {
         Console.WriteLine("starting the FreeSWITCH target (WEBRTC_E2E_FREESWITCH_IMAGE / _BIN / _HOST, else " + FreeSwitchSettings.DefaultImage + ") ...");
-        target = await FreeSwitchTarget.StartAsync(FreeSwitchSettings.FromEnvironment(), ct: ct);
+        target = await FreeSwitchTargetBuilder.FromEnvironment().StartAsync(ct: ct);
     }
     catch (Exception e) when (e is TargetUnavailableException or FreeSwitchTargetException)
     {

@@ -20,7 +20,8 @@ public sealed class CallCommandTests
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(180));
         try
         {
-            target = await FreeSwitchTarget.StartAsync(await FreeSwitchTarget.DefaultSettingsAsync(new FreeSwitchSettings(), cts.Token), ct: cts.Token);
+            // Nothing configured: the default image, or Ignored with the reason when it is not there.
+            target = await new FreeSwitchTargetBuilder().StartAsync(ct: cts.Token);
         }
         catch (TargetUnavailableException e)
         {

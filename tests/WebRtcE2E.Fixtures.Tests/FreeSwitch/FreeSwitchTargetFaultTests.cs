@@ -58,7 +58,7 @@ public sealed class FreeSwitchTargetFaultTests
     [CancelAfter(60_000)]
     public async Task Process_that_exits_at_once_fails_fast_saying_it_exited(CancellationToken ct)
     {
-        var settings = new FreeSwitchSettings { Binary = "/bin/false", Options = new FreeSwitchOptions { ReadyTimeout = TimeSpan.FromSeconds(30) } };
+        var settings = new FreeSwitchTargetBuilder().WithBinary("/bin/false").WithReadyTimeout(TimeSpan.FromSeconds(30)).Build();
         var clock = Stopwatch.StartNew();
 
         var act = () => ProcessTarget.LaunchAsync(settings, FreeSwitchConf.Load(), ct);

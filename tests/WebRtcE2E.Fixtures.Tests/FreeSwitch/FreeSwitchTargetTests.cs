@@ -69,12 +69,7 @@ public sealed class FreeSwitchTargetTests
             var image = (await DefaultImageSettingsAsync(ct)).Image!;
             var secrets = FreeSwitchSecrets.Uniform("esl-" + Guid.NewGuid().ToString("N")[..12], "user-" + Guid.NewGuid().ToString("N")[..12]);
             server = await ContainerTarget.LaunchAsync(image, "freeswitch", ContainerTarget.Command, FreeSwitchConf.Load(), new FreeSwitchOptions(), secrets, ct);
-            settings = settings with
-            {
-                ExternalHost = server.Host,
-                ExternalEventSocketPassword = secrets.EventSocketPassword,
-                ExternalUserPassword = secrets.PasswordOf("1000"),
-            };
+            settings = new FreeSwitchTargetBuilder(settings).WithExternalHost(server.Host, secrets.EventSocketPassword, secrets.PasswordOf("1000")).Build();
             TestContext.Out.WriteLine($"server for the External target: {server.Summary}");
         }
 
