@@ -45,7 +45,7 @@ public sealed class InternalCallTests : Scenario
     [CancelAfter(60_000)]
     public async Task Registered_user_on_internal_answers_the_407_and_hears_the_announcement(PhoneKind kind, CancellationToken ct)
     {
-        var user = Fs.User(Harness.UserFor(kind, 1006, 1008, 1016));
+        var user = Fs.User(ScenarioPhones.UserFor(kind, 1006, 1008, 1016));
         var phone = await PhoneAsync(kind, "internal", $"{kind}-{user.User}", 440, ct: ct);
         (await phone.RegisterAsync(user, ct)).Registered.Should().BeTrue();
 
@@ -66,7 +66,7 @@ public sealed class InternalCallTests : Scenario
     [CancelAfter(60_000)]
     public async Task FreeSwitch_calls_the_registered_phone_and_it_hears_the_announcement(PhoneKind kind, CancellationToken ct)
     {
-        var user = Fs.User(Harness.UserFor(kind, 1005, 1007, 1015));
+        var user = Fs.User(ScenarioPhones.UserFor(kind, 1005, 1007, 1015));
         var phone = await PhoneAsync(kind, "internal", $"{kind}-{user.User}", 440, ct: ct);
         (await phone.RegisterAsync(user, ct)).Registered.Should().BeTrue();
         await using var esl = await Fs.EventSocketAsync(ct);

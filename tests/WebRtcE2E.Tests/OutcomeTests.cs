@@ -12,7 +12,7 @@ namespace WebRtcE2E.Tests;
 public sealed class OutcomeTests : Scenario
 {
     public static IEnumerable<TestCaseData> Outcomes() =>
-        from kind in Harness.Phones
+        from kind in ScenarioPhones.Kinds
         from o in new[]
         {
             ("BUSY", 486, 17, HangupCause.UserBusy),

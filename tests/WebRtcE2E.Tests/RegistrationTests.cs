@@ -10,7 +10,7 @@ namespace WebRtcE2E.Tests;
 public sealed class RegistrationTests : Scenario
 {
     /// <summary>Users are spread so no two tests share one (registrations of one user would collide).</summary>
-    private static int UserFor(PhoneKind kind, int slot) => Harness.UserFor(kind, 1000, 1002, 1010) + slot;
+    private static int UserFor(PhoneKind kind, int slot) => ScenarioPhones.UserFor(kind, 1000, 1002, 1010) + slot;
 
     [TestCaseSource(nameof(Phones))]
     [CancelAfter(60_000)]

@@ -52,13 +52,13 @@ public sealed class SuiteBenchmark
         await esl.SubscribeAsync(["CHANNEL_HANGUP_COMPLETE"], ct);
         var ledger = CallLedger.Attach(esl);
         var unmeasured = new List<string>();
-        foreach (var kind in Harness.Phones)
+        foreach (var kind in ScenarioPhones.Kinds)
         {
             IPhone phone;
             var phoneClock = Stopwatch.StartNew();
             try
             {
-                phone = await Harness.PhoneAsync(kind, target, "external", $"{kind}-bench", 440, ct: ct);
+                phone = await ScenarioPhones.CreateAsync(kind, target, "external", $"{kind}-bench", 440, ct: ct);
             }
             catch (WebRtcE2E.Fixtures.Phones.Browser.BrowserSetupException e)
             {

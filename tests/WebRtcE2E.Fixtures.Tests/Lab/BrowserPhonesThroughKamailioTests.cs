@@ -5,7 +5,7 @@ using System.Net.NetworkInformation;
 using System.Text.RegularExpressions;
 using WebRtcE2E.Fixtures.Docker;
 using WebRtcE2E.Fixtures.FreeSwitch;
-using WebRtcE2E.Fixtures.Lab;
+using WebRtcE2E.Lab;
 using WebRtcE2E.Fixtures.Media;
 using WebRtcE2E.Fixtures.Phones;
 using WebRtcE2E.Fixtures.Phones.Browser;

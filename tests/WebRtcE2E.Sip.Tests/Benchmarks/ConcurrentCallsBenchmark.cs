@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using WebRtcE2E.Fixtures.Phones;
 using WebRtcE2E.Fixtures.Phones.Native;
+using WebRtcE2E.Lab;
 
 namespace WebRtcE2E.Sip.Tests.Benchmarks;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using WebRtcE2E.Fixtures.Phones;
 using WebRtcE2E.Fixtures.Phones.Native;
+using WebRtcE2E.Lab;
 
 namespace WebRtcE2E.Sip.Tests.Interop;
 

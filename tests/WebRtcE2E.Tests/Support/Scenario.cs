@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using WebRtcE2E.Fixtures;
 using WebRtcE2E.Fixtures.EventSocket;
 using WebRtcE2E.Fixtures.Evidence;
 using WebRtcE2E.Fixtures.FreeSwitch;
@@ -8,10 +9,12 @@ using WebRtcE2E.Fixtures.Verdicts;
 namespace WebRtcE2E.Tests;
 
 /// <summary>
-/// The machinery under every FreeSWITCH scenario, one level below the test: the run's FreeSWITCH, an event
-/// socket ledger for this test, the phones it made (disposed after, also on failure), and the evidence folder
-/// written when the test fails (or always with WEBRTC_E2E_KEEP_EVIDENCE=1), attached to the result, and its page
-/// (index.html) printed in the test's output.
+/// The test-support layer under every FreeSWITCH scenario, one level below the test, in the order a test meets
+/// it: the phone kinds it runs on (<see cref="ScenarioPhones"/>); the run's FreeSWITCH (<see cref="TestRun"/>) and
+/// an event socket ledger for this test; the phones it makes and the calls it keeps; the verdict of each call; and,
+/// when the test fails (or always with WEBRTC_E2E_KEEP_EVIDENCE=1), the evidence folder, attached to the result by
+/// <see cref="NUnitEvidence"/> with its page (index.html) printed in the test's output. The phones and the ledger
+/// are disposed after every test, also on failure.
 /// </summary>
 [Category("FreeSwitch")]
 public abstract class Scenario
@@ -31,10 +34,10 @@ public abstract class Scenario
     /// Every scenario x phone kind, with the phone's category so a user can run one phone only; a SIP.js phone is
     /// in <c>Browser</c> as well as in its own <c>BrowserSipJs</c>.
     /// </summary>
-    public static IEnumerable<TestCaseData> Phones() => Cases(Harness.Phones);
+    public static IEnumerable<TestCaseData> Phones() => Cases(ScenarioPhones.Kinds);
 
     /// <summary>Every browser scenario x browser phone kind (JsSIP, SIP.js).</summary>
-    public static IEnumerable<TestCaseData> BrowserPhones() => Cases(Harness.BrowserPhones);
+    public static IEnumerable<TestCaseData> BrowserPhones() => Cases(ScenarioPhones.BrowserKinds);
 
     private static IEnumerable<TestCaseData> Cases(IEnumerable<PhoneKind> kinds) => kinds.Select(k =>
     {
@@ -46,15 +49,27 @@ public abstract class Scenario
     [SetUp]
     public async Task OpenLedgerAsync()
     {
-        Fs = await SharedFreeSwitch.TargetAsync();
-        (esl, Ledger) = await Harness.LedgerAsync(Fs);
+        Fs = await TestRun.TargetAsync();
+        var socket = await Fs.EventSocketAsync();
+        try
+        {
+            await socket.SubscribeAsync(["CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE", "DTMF", "CUSTOM", "sofia::register", "sofia::unregister"]);
+            Ledger = CallLedger.Attach(socket);
+        }
+        catch
+        {
+            await socket.DisposeAsync();
+            throw;
+        }
+
+        esl = socket;
         // NUnit runs no TearDown after a failed SetUp: nothing else may fail between here and the test.
     }
 
     /// <summary>A phone for this test, disposed when it ends.</summary>
     protected async Task<IPhone> PhoneAsync(PhoneKind kind, string profile, string name, double toneHz, IReadOnlyList<string>? codecs = null, CancellationToken ct = default)
     {
-        var phone = await Harness.PhoneAsync(kind, Fs, profile, name, toneHz, codecs, ct);
+        var phone = await ScenarioPhones.CreateAsync(kind, Fs, profile, name, toneHz, codecs, ct);
         phones.Add(phone);
         return phone;
     }
@@ -116,7 +131,7 @@ public abstract class Scenario
                 esl = null;
             }
 
-            await Harness.DisposeAllAsync(mine);
+            await AsyncDisposables.DisposeAllAsync(mine, "disposing the test's phones and event socket failed");
         }
     }
 
