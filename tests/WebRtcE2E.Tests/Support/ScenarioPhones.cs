@@ -64,8 +64,11 @@ public static class ScenarioPhones
                         Stack = kind == PhoneKind.BrowserSipJs ? BrowserStack.SipJs : BrowserStack.JsSip,
                         WebSocketUri = target.WssUri(profile),
                         ToneHz = toneHz,
-                        // A FreeSWITCH bound to loopback can only reach the browser on loopback.
-                        LoopbackIceOnly = target.Kind == TargetKind.Process,
+                        // Only the address FreeSWITCH sees this machine at (loopback for a process, the run
+                        // network's gateway for a container): one candidate, so FreeSWITCH never switches media
+                        // between interfaces mid-call (BrowserPhoneOptions.IceAddresses). A server elsewhere
+                        // gets every candidate, as a user's browser would offer it.
+                        IceAddresses = target.Kind == TargetKind.External ? [] : [target.PhoneAddress],
                     },
                     ct);
             default:

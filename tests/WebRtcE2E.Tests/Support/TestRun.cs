@@ -44,6 +44,7 @@ public sealed class TestRun
                     }
 
                     await TestContext.Progress.WriteLineAsync($"FreeSWITCH target: {target.Summary}, ready after {target.ReadyAfter.TotalSeconds:0.0} s (started in {started.Elapsed.TotalSeconds:0.0} s)");
+                    await TestContext.Progress.WriteLineAsync($"FreeSWITCH start: {target.Startup}");
                 }
                 catch (TargetUnavailableException e)
                 {
