@@ -23,6 +23,7 @@ public abstract class Scenario
     private readonly List<(IPhone Phone, ICall Call, double? ExpectedHz)> calls = [];
     private readonly List<CallVerdict> verdicts = [];
     private EventSocketClient? esl;
+    private readonly Stopwatch took = Stopwatch.StartNew();
 
     /// <summary>The run's FreeSWITCH.</summary>
     protected FreeSwitchTarget Fs { get; private set; } = null!;
@@ -50,6 +51,7 @@ public abstract class Scenario
     public async Task OpenLedgerAsync()
     {
         Fs = await TestRun.TargetAsync();
+        took.Restart();
         var socket = await Fs.EventSocketAsync();
         try
         {
@@ -112,7 +114,7 @@ public abstract class Scenario
         var failed = TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed;
         try
         {
-            if (Fs is not null && (failed || EvidenceFolder.KeepAlways) && calls.Count > 0)
+            if (Fs is not null && (failed || EvidenceFolder.KeepAlways) && (calls.Count > 0 || phones.Count > 0))
             {
                 var folder = await WriteEvidenceAsync(TestContext.CurrentContext.Test.FullName, failed ? TestContext.CurrentContext.Result.Message : null, CancellationToken.None);
                 NUnitEvidence.Complete(folder);
@@ -120,7 +122,7 @@ public abstract class Scenario
         }
         finally
         {
-            // NUnit runs every test of a fixture on one instance: forget this test's phones and calls.
+            // One instance per test case (Parallelism.cs); cleared all the same, should that ever change.
             var mine = phones.Cast<IAsyncDisposable>().ToList();
             phones.Clear();
             calls.Clear();
@@ -131,7 +133,14 @@ public abstract class Scenario
                 esl = null;
             }
 
-            await AsyncDisposables.DisposeAllAsync(mine, "disposing the test's phones and event socket failed");
+            try
+            {
+                await AsyncDisposables.DisposeAllAsync(mine, "disposing the test's phones and event socket failed");
+            }
+            finally
+            {
+                TestRun.Timed(took.Elapsed, failed);
+            }
         }
     }
 
@@ -147,7 +156,15 @@ public abstract class Scenario
     {
         var folder = EvidenceFolder.Create(testName);
         var log = await Fs.LogAsync(ct);
-        var callIds = calls.Select(c => c.Call.CallId).Distinct().ToList();
+        // No call (a registration that failed): the phones' own dialogs (their REGISTERs), on both sides.
+        var callIds = calls.Count > 0
+            ? calls.Select(c => c.Call.CallId).Distinct().ToList()
+            : phones.SelectMany(p => p.SipTrace).Select(e => SipText.CallId(e.Text)).OfType<string>().Distinct().ToList();
+        if (callIds.Count == 0)
+        {
+            callIds = ["(no SIP message was sent)"]; // an empty list would mean every message of the run
+        }
+
         var fsTrace = FreeSwitchSipTrace.Parse(log);
         var ladder = SipLadder.Build(phones.Select(p => new LadderSide(p.Name, p.SipTrace)), fsTrace, callIds);
         await folder.WriteLadderAsync(ladder, ct);

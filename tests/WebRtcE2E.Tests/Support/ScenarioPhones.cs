@@ -64,11 +64,11 @@ public static class ScenarioPhones
                         Stack = kind == PhoneKind.BrowserSipJs ? BrowserStack.SipJs : BrowserStack.JsSip,
                         WebSocketUri = target.WssUri(profile),
                         ToneHz = toneHz,
-                        // Only the address FreeSWITCH sees this machine at (loopback for a process, the run
-                        // network's gateway for a container): one candidate, so FreeSWITCH never switches media
-                        // between interfaces mid-call (BrowserPhoneOptions.IceAddresses). A server elsewhere
-                        // gets every candidate, as a user's browser would offer it.
-                        IceAddresses = target.Kind == TargetKind.External ? [] : [target.PhoneAddress],
+                        // One candidate, so FreeSWITCH never switches media between addresses mid-call
+                        // (BrowserPhoneOptions.IceAddresses): the browser's own host on the run network when it
+                        // runs in a namespace, else the address FreeSWITCH sees this machine at (loopback for a
+                        // process). A server elsewhere gets every candidate, as a user's browser would offer it.
+                        IceAddresses = host.Options.Namespace is { } ns ? [ns.Address] : target.Kind == TargetKind.External ? [] : [target.PhoneAddress],
                     },
                     ct);
             default:
