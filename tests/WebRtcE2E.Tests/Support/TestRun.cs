@@ -32,6 +32,7 @@ public sealed class TestRun
     private static int failures;
     private static TimeSpan lastTestEnded;
     private static readonly Lock FiguresLock = new();
+    private static readonly HashSet<string> Workers = [];
     private static readonly Dictionary<string, BrowserHost> Browsers = [];
     private static readonly List<BrowserNamespace> Namespaces = [];
 
@@ -168,6 +169,14 @@ public sealed class TestRun
     /// <summary>Adds one test's own time (set-up to tear-down) to the suite's figures, and counts it when it failed.</summary>
     public static void Timed(TimeSpan took, bool failed)
     {
+        if (TestContext.CurrentContext.WorkerId is { } worker)
+        {
+            lock (FiguresLock)
+            {
+                Workers.Add(worker);
+            }
+        }
+
         if (failed)
         {
             Interlocked.Increment(ref failures);
@@ -185,7 +194,7 @@ public sealed class TestRun
     }
 
     /// <summary>
-    /// "FreeSWITCH suites: 51 tests in 38.2 s from a ready target, 6 at a time; one after another 142.0 s": the
+    /// "FreeSWITCH suites: 51 tests in 92.0 s from a ready target, 2 at a time; one after another they take 150.0 s": the
     /// wall-clock time of the suites once the target was ready, beside the sum of the tests' own times.
     /// </summary>
     public static string? SuiteFigures()
@@ -196,7 +205,7 @@ public sealed class TestRun
         }
 
         return string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"FreeSWITCH suites: {testsTimed} tests in {lastTestEnded.TotalSeconds:0.0} s from a ready target, side by side; one after another they take {TimeSpan.FromTicks(testTicks).TotalSeconds:0.0} s (the sum of their times)");
+            $"FreeSWITCH suites: {testsTimed} tests in {lastTestEnded.TotalSeconds:0.0} s from a ready target, {Math.Max(1, Workers.Count)} at a time; one after another they take {TimeSpan.FromTicks(testTicks).TotalSeconds:0.0} s (the sum of their times)");
     }
 
     /// <summary>Closes every Chromium the run launched, then stops the target; all of them, also after failures.</summary>
