@@ -139,19 +139,6 @@ public sealed class WssCertificateTests : TempDirectoryTest
         WssCertificate.LoadWssPem(path).SpkiSha256Base64.Should().Be(afterGarbage.SpkiSha256Base64);
     }
 
-    [Test]
-    public void Wss_certificate_on_a_key_made_beforehand_uses_that_key()
-    {
-        using var key = WssCertificate.NewWssKeyAsync().GetAwaiter().GetResult();
-        var spki = Convert.ToBase64String(SHA256.HashData(key.ExportSubjectPublicKeyInfo()));
-        var cert = WssCertificate.CreateSelfSigned(["freeswitch"], [IPAddress.Parse("10.213.7.10")], key);
-        using (cert)
-        {
-            cert.SpkiSha256Base64.Should().Be(spki);
-            cert.SubjectAlternativeNames.Should().BeEquivalentTo("freeswitch", "10.213.7.10");
-        }
-    }
-
     private static int CountOf(string text, string what) => (text.Length - text.Replace(what, "", StringComparison.Ordinal).Length) / what.Length;
 
     /// <summary>A leaf signed by a throwaway intermediate, as Let's Encrypt issues them.</summary>
