@@ -111,12 +111,13 @@ public sealed class ConfOverlayTests
             .And.ContainMatch("freeswitch.xml:5: mod_event_socket loaded after this line *")
             .And.ContainMatch("freeswitch.xml:11: event socket listen-ip :: → 0.0.0.0 *")
             .And.ContainMatch("freeswitch.xml:10: event socket password added: the run's password after this line *")
+            .And.ContainMatch("freeswitch.xml:10: event socket apply-inbound-acl added: 10.213.7.1/32 after this line (only the harness may connect, and it must be able to (without this param FreeSWITCH admits loopback.auto only))")
             .And.ContainMatch("freeswitch.xml:20: profile webrtc reads wss.pem from tls-cert-dir /etc/freeswitch/tls/: the run's certificate is mounted there *")
             .And.ContainMatch("freeswitch.xml:21: profile webrtc ext-sip-ip stun:stun.example.com → 10.213.7.10 *");
         var staged = ConfTree.Load(Path.Combine(dir, "conf"));
         staged.Problems.Should().BeEmpty();
         staged.Modules.Select(m => m.Name).Should().Contain("mod_event_socket");
-        staged.EventSocket.Select(p => (p.Name, p.Value)).Should().BeEquivalentTo([("password", "pw"), ("listen-ip", "0.0.0.0")]);
+        staged.EventSocket.Select(p => (p.Name, p.Value)).Should().BeEquivalentTo([("password", "pw"), ("apply-inbound-acl", "10.213.7.1/32"), ("listen-ip", "0.0.0.0")]);
         staged.SipProfiles.Single().Param("ext-sip-ip")!.Value.Should().Be("10.213.7.10");
         result.Conf.DefaultPort(result.Conf.Profile("webrtc").WssPortVariable!).Should().Be(8443);
     }
