@@ -29,8 +29,9 @@ public sealed class ScenarioTests
             Assert.Fail(scenario.Error);
         }
 
-        var file = ScenarioFileReader.Read(scenario.File);
-        var session = await ScenarioRun.SessionAsync(file, ct);
+        // The file as the run's session read it: its ${VARIABLE:-random} values are the ones FreeSWITCH was given.
+        var session = await ScenarioRun.SessionAsync(ScenarioFileReader.Read(scenario.File), ct);
+        var file = session.File;
         var spec = file.Scenarios.Single(s => s.Name == scenario.Name);
         var outcome = await ScenarioRunner.RunAsync(session, spec, scenario.Name, TestContext.Progress, async (calls, result) =>
         {
