@@ -45,7 +45,8 @@ public sealed class ConfChangeTests
         outcome.Passed.Should().BeFalse();
         var message = outcome.Message(file.Path);
         TestContext.Out.WriteLine(message);
-        message.Should().Contain("scenario '9196 echo on the browser' (").And.Contain("webrtc-e2e.yaml:27:5) failed")
+        var line = Array.FindIndex(File.ReadAllLines(file.Path), l => l.Trim() == "- name: 9196 echo on the browser") + 1;
+        message.Should().Contain($"scenario '9196 echo on the browser' ({file.Path}:{line}:5) failed")
             .And.Contain("alice calling 9196: expected the call answered, but it ended first: ended by Remote: 404 Not Found")
             .And.Contain("NO_ROUTE_DESTINATION");
         evidence.Should().NotBeNull();
