@@ -75,6 +75,7 @@ public sealed class ConfOverlayTests
             <document type="freeswitch/xml">
               <X-PRE-PROCESS cmd="set" data="external_rtp_ip=autonat:203.0.113.7"/>
               <section name="configuration">
+                <X-PRE-PROCESS cmd="set" data="bind_ip=198.51.100.20"/>
                 <configuration name="modules.conf">
                   <modules>
                     <load module="mod_sofia"/>
@@ -90,6 +91,9 @@ public sealed class ConfOverlayTests
                     <profile name="webrtc">
                       <settings>
                         <param name="sip-port" value="5070"/>
+                        <param name="sip-ip" value="$${bind_ip}"/>
+                        <param name="rtp-ip" value="198.51.100.20"/>
+                        <param name="ext-rtp-ip" value="0.0.0.0"/>
                         <param name="wss-binding" value="0.0.0.0:8443"/>
                         <param name="tls-cert-dir" value="/etc/freeswitch/tls/"/>
                         <param name="ext-sip-ip" value="stun:stun.example.com"/>
@@ -108,17 +112,22 @@ public sealed class ConfOverlayTests
 
         overlay.CertificateDirectories.Should().Equal("/etc/freeswitch/tls");
         lines.Should().ContainMatch("freeswitch.xml:2: set external_rtp_ip=autonat:203.0.113.7 → set external_rtp_ip=10.213.7.10 (NAT discovery cannot work offline*")
-            .And.ContainMatch("freeswitch.xml:5: mod_event_socket loaded after this line *")
-            .And.ContainMatch("freeswitch.xml:11: event socket listen-ip :: → 0.0.0.0 *")
-            .And.ContainMatch("freeswitch.xml:10: event socket password added: the run's password after this line *")
-            .And.ContainMatch("freeswitch.xml:10: event socket apply-inbound-acl added: 10.213.7.1/32 after this line (only the harness may connect, and it must be able to (without this param FreeSWITCH admits loopback.auto only))")
-            .And.ContainMatch("freeswitch.xml:20: profile webrtc reads wss.pem from tls-cert-dir /etc/freeswitch/tls/: the run's certificate is mounted there *")
-            .And.ContainMatch("freeswitch.xml:21: profile webrtc ext-sip-ip stun:stun.example.com → 10.213.7.10 *");
+            .And.ContainMatch("freeswitch.xml:6: mod_event_socket loaded after this line *")
+            .And.ContainMatch("freeswitch.xml:12: event socket listen-ip :: → 0.0.0.0 *")
+            .And.ContainMatch("freeswitch.xml:11: event socket password added: the run's password after this line *")
+            .And.ContainMatch("freeswitch.xml:11: event socket apply-inbound-acl added: 10.213.7.1/32 after this line (only the harness may connect, and it must be able to (without this param FreeSWITCH admits loopback.auto only))")
+            .And.ContainMatch("freeswitch.xml:24: profile webrtc reads wss.pem from tls-cert-dir /etc/freeswitch/tls/: the run's certificate is mounted there *")
+            .And.ContainMatch("freeswitch.xml:25: profile webrtc ext-sip-ip stun:stun.example.com → 10.213.7.10 *")
+            .And.ContainMatch("freeswitch.xml:4: set bind_ip=198.51.100.20 → set bind_ip=10.213.7.10 (profile webrtc binds sip-ip to it, an address of another host*")
+            .And.ContainMatch("freeswitch.xml:21: profile webrtc rtp-ip 198.51.100.20 → 10.213.7.10 *");
+        lines.Should().NotContainMatch("*ext-rtp-ip*", "0.0.0.0 is no address of another host");
         var staged = ConfTree.Load(Path.Combine(dir, "conf"));
         staged.Problems.Should().BeEmpty();
         staged.Modules.Select(m => m.Name).Should().Contain("mod_event_socket");
         staged.EventSocket.Select(p => (p.Name, p.Value)).Should().BeEquivalentTo([("password", "pw"), ("apply-inbound-acl", "10.213.7.1/32"), ("listen-ip", "0.0.0.0")]);
         staged.SipProfiles.Single().Param("ext-sip-ip")!.Value.Should().Be("10.213.7.10");
+        staged.SipProfiles.Single().Param("sip-ip")!.Value.Should().Be("10.213.7.10");
+        staged.SipProfiles.Single().Param("rtp-ip")!.Value.Should().Be("10.213.7.10");
         result.Conf.DefaultPort(result.Conf.Profile("webrtc").WssPortVariable!).Should().Be(8443);
     }
 
