@@ -160,3 +160,44 @@ public sealed class ConfOverlayTests
             f => Path.GetRelativePath(root, f).Replace('\\', '/'),
             f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
 }
+
+/// <summary>A scenario file that cannot run fails before anything is started, saying why.</summary>
+[Category("Unit")]
+public sealed class ScenarioSessionRefusalTests
+{
+    private string dir = null!;
+
+    [SetUp]
+    public void MakeDir() => dir = Directory.CreateTempSubdirectory("webrtc-e2e-session-").FullName;
+
+    [TearDown]
+    public void Remove() => Directory.Delete(dir, recursive: true);
+
+    [Test]
+    public async Task A_conf_with_malformed_xml_fails_the_session_with_file_and_line()
+    {
+        Directory.CreateDirectory(Path.Combine(dir, "conf"));
+        await File.WriteAllTextAsync(Path.Combine(dir, "conf", "freeswitch.xml"), "<document type=\"freeswitch/xml\">\n  <section name=\"dialplan\">\n</document>\n");
+        var file = ScenarioFileReader.Parse(Path.Combine(dir, "webrtc-e2e.yaml"), "freeswitch: { conf: conf }\nphones: { a: { kind: native, profile: internal } }\nscenarios:\n  - { name: x, from: a, to: \"1\", expect: { caller: { status: 404 } } }\n");
+
+        var act = () => ScenarioSession.StartAsync(file, new FreeSwitchSettings(), TextWriter.Null);
+
+        (await act.Should().ThrowAsync<ConfOverlayException>()).Which.Message.Should().Contain("freeswitch.xml:");
+    }
+
+    [TestCase(FreeSwitchSettings.BinaryVariable)]
+    [TestCase(FreeSwitchSettings.HostVariable)]
+    public async Task A_local_binary_or_external_server_is_refused_naming_the_variable(string variable)
+    {
+        var file = ScenarioFileReader.Read(ScenarioSource.ExampleFile, _ => null);
+        var settings = variable == FreeSwitchSettings.BinaryVariable
+            ? new FreeSwitchSettings { Binary = "/usr/bin/freeswitch" }
+            : new FreeSwitchSettings { ExternalHost = "pbx.example.com", ExternalEventSocketPassword = "x", ExternalUserPassword = "y" };
+
+        var act = () => ScenarioSession.StartAsync(file, settings, TextWriter.Null);
+
+        var e = (await act.Should().ThrowAsync<FreeSwitchSettingsException>()).Which;
+        e.Setting.Should().Be(variable);
+        e.Message.Should().Contain("runs your conf").And.Contain(FreeSwitchSettings.ImageVariable);
+    }
+}
