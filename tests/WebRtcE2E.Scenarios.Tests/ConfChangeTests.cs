@@ -51,7 +51,7 @@ public sealed class ConfChangeTests
             .And.Contain("NO_ROUTE_DESTINATION");
         evidence.Should().NotBeNull();
         var index = await File.ReadAllTextAsync(evidence!.IndexPath, ct);
-        index.Should().Contain("NO_ROUTE_DESTINATION").And.Contain("expected the call answered");
+        index.Should().Contain("NO_ROUTE_DESTINATION").And.Contain("expected the call answered").And.Contain("overlay.txt");
         var log = await File.ReadAllTextAsync(Path.Combine(evidence.Path, "freeswitch.log"), ct);
         log.Should().Contain("9196").And.Contain("404", "FreeSWITCH's side of the ladder: its 404 to the INVITE");
         (await File.ReadAllTextAsync(Path.Combine(evidence.Path, "overlay.txt"), ct)).Should().Contain("stun-set external_rtp_ip");
