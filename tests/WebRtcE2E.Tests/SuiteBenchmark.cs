@@ -12,6 +12,7 @@ namespace WebRtcE2E.Tests;
 /// <c>dotnet test --filter TestCategory=Benchmark</c> (it is Explicit, so it never runs by accident).
 /// </summary>
 [Explicit("a benchmark: prints figures, run on purpose")]
+[NonParallelizable]
 [Category("Benchmark")]
 [Category("FreeSwitch")]
 public sealed class SuiteBenchmark

@@ -68,6 +68,7 @@ serve.SetAction(async (parse, ct) =>
     await using (target)
     {
         Console.WriteLine($"FreeSWITCH target: {target.Summary}, ready after {target.ReadyAfter.TotalSeconds:0.0} s");
+        Console.WriteLine($"FreeSWITCH start: {target.Startup}");
         foreach (var profile in target.Conf.WebRtcProfiles)
         {
             var sip = target.SipEndPoint(profile.Name);

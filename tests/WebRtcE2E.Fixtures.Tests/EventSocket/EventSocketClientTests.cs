@@ -303,6 +303,32 @@ public class EventSocketClientTests
 
     [Test]
     [CancelAfter(10000)]
+    public async Task Tls_records_in_the_event_socket_are_named_as_sofia_writing_to_a_reused_descriptor(CancellationToken ct)
+    {
+        // Seen in a parallel suite run against FreeSWITCH 1.10.12: a TLS application-data record (0x17 0x03 0x03)
+        // of a wss connection arrived in the middle of the event socket's stream, before a frame's headers.
+        byte[] tlsThenFrame = [0x17, 0x03, 0x03, 0x00, 0x13, 0x32, 0x4d, 0x70, 0x6f, 0x48, 0x0b, 0x10, .. "Content-Length: 12\n\n"u8.ToArray()];
+        await using var server = FakeEventSocketServer.Start(
+            async (c, t) =>
+            {
+                await c.LogInAsync("+OK accepted", t);
+                await c.ReadCommandAsync(t);
+                await c.SendAsync(tlsThenFrame, t);
+                await Task.Delay(Timeout.Infinite, t);
+            },
+            ct);
+        await using var client = await EventSocketClient.ConnectAsync("127.0.0.1", server.Port, "ClueCon", Fast with { ApiTimeout = TimeSpan.FromSeconds(30) }, ct);
+
+        var act = () => client.ApiAsync("status", ct);
+
+        (await act.Should().ThrowAsync<EventSocketClosedException>()).Which.Message.Should()
+            .Contain("FreeSWITCH sent bytes that are not event socket framing").And
+            .Contain("these are TLS records").And.Contain("freeswitch/sofia-sip#131");
+        EslConnection.TlsRecordHint("header line 1 \"HTTP/1.1 400 Bad Request\"").Should().BeEmpty("other garbage is not called TLS");
+    }
+
+    [Test]
+    [CancelAfter(10000)]
     public async Task A_password_with_a_line_break_is_refused_before_anything_is_sent(CancellationToken ct)
     {
         var act = () => EventSocketClient.ConnectAsync("127.0.0.1", 8021, "Clue\nCon", Fast, ct);

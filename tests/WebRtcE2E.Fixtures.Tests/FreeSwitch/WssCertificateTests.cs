@@ -112,6 +112,46 @@ public sealed class WssCertificateTests : TempDirectoryTest
         dtls.Certificate.GetRSAPublicKey()!.KeySize.Should().BeGreaterThanOrEqualTo(4096, "FreeSWITCH regenerates a shorter dtls-srtp.pem on start");
     }
 
+    [Test]
+    public void Dtls_certificate_is_kept_between_runs_and_made_again_when_it_nears_expiry_or_is_unreadable()
+    {
+        var path = Path.Combine(Dir, "cache", "dtls-srtp.pem");
+        var now = DateTimeOffset.UtcNow;
+
+        using var first = WssCertificate.CachedDtls(path, now);
+        File.Exists(path).Should().BeTrue("the first run writes the cache for the next");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.GetUnixFileMode(path).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite, "the cache holds a private key");
+        }
+
+        using var second = WssCertificate.CachedDtls(path, now);
+        second.SpkiSha256Base64.Should().Be(first.SpkiSha256Base64, "a valid cached certificate is reused");
+        second.Certificate.HasPrivateKey.Should().BeTrue();
+
+        using var nearExpiry = WssCertificate.CachedDtls(path, now.AddDays(29));
+        nearExpiry.SpkiSha256Base64.Should().NotBe(first.SpkiSha256Base64, "one expiring within 2 days is made again");
+        nearExpiry.Certificate.GetRSAPublicKey()!.KeySize.Should().Be(4096);
+
+        File.WriteAllText(path, "not a certificate");
+        using var afterGarbage = WssCertificate.CachedDtls(path, now);
+        afterGarbage.Certificate.HasPrivateKey.Should().BeTrue("an unreadable cache is replaced, not an error");
+        WssCertificate.LoadWssPem(path).SpkiSha256Base64.Should().Be(afterGarbage.SpkiSha256Base64);
+    }
+
+    [Test]
+    public void Wss_certificate_on_a_key_made_beforehand_uses_that_key()
+    {
+        using var key = WssCertificate.NewWssKeyAsync().GetAwaiter().GetResult();
+        var spki = Convert.ToBase64String(SHA256.HashData(key.ExportSubjectPublicKeyInfo()));
+        var cert = WssCertificate.CreateSelfSigned(["freeswitch"], [IPAddress.Parse("10.213.7.10")], key);
+        using (cert)
+        {
+            cert.SpkiSha256Base64.Should().Be(spki);
+            cert.SubjectAlternativeNames.Should().BeEquivalentTo("freeswitch", "10.213.7.10");
+        }
+    }
+
     private static int CountOf(string text, string what) => (text.Length - text.Replace(what, "", StringComparison.Ordinal).Length) / what.Length;
 
     /// <summary>A leaf signed by a throwaway intermediate, as Let's Encrypt issues them.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using WebRtcE2E.Fixtures;
 using WebRtcE2E.Fixtures.EventSocket;
 using WebRtcE2E.Fixtures.Evidence;
@@ -18,6 +19,7 @@ namespace WebRtcE2E.Tests;
 [Category("FreeSwitch")]
 public abstract class Scenario
 {
+    private readonly Stopwatch took = Stopwatch.StartNew();
     private TestCalls? calls;
     private EventSocketClient? esl;
 
@@ -50,6 +52,7 @@ public abstract class Scenario
     public async Task OpenLedgerAsync()
     {
         Fs = await TestRun.TargetAsync();
+        took.Restart();
         var socket = await Fs.EventSocketAsync();
         try
         {
@@ -92,7 +95,7 @@ public abstract class Scenario
         var failed = TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed;
         try
         {
-            if (Fs is not null && calls is { HasCalls: true } && (failed || EvidenceFolder.KeepAlways))
+            if (Fs is not null && calls is { HasCalls: true } or { HasPhones: true } && (failed || EvidenceFolder.KeepAlways))
             {
                 var folder = await WriteEvidenceAsync(TestContext.CurrentContext.Test.FullName, failed ? TestContext.CurrentContext.Result.Message : null, CancellationToken.None);
                 NUnitEvidence.Complete(folder);
@@ -100,7 +103,7 @@ public abstract class Scenario
         }
         finally
         {
-            // NUnit runs every test of a fixture on one instance: forget this test's phones and calls.
+            // One instance per test case (Parallelism.cs); cleared all the same, should that ever change.
             // The phones first (they hold calls the ledger watches), then the event socket, also when one fails.
             var mine = new List<IAsyncDisposable>();
             if (esl is not null)
@@ -119,7 +122,14 @@ public abstract class Scenario
             finally
             {
                 calls = null;
-                await AsyncDisposables.DisposeAllAsync(mine, "disposing the test's event socket failed");
+                try
+                {
+                    await AsyncDisposables.DisposeAllAsync(mine, "disposing the test's event socket failed");
+                }
+                finally
+                {
+                    TestRun.Timed(took.Elapsed, failed);
+                }
             }
         }
     }

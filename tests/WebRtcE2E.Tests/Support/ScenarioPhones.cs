@@ -64,8 +64,11 @@ public static class ScenarioPhones
                         Stack = kind == PhoneKind.BrowserSipJs ? BrowserStack.SipJs : BrowserStack.JsSip,
                         WebSocketUri = target.WssUri(profile),
                         ToneHz = toneHz,
-                        // A FreeSWITCH bound to loopback can only reach the browser on loopback.
-                        LoopbackIceOnly = target.Kind == TargetKind.Process,
+                        // One candidate, so FreeSWITCH never switches media between addresses mid-call
+                        // (BrowserPhoneOptions.IceAddresses): the browser's own host on the run network when it
+                        // runs in a namespace, else the address FreeSWITCH sees this machine at (loopback for a
+                        // process). A server elsewhere gets every candidate, as a user's browser would offer it.
+                        IceAddresses = host.Options.Namespace is { } ns ? [ns.Address] : target.Kind == TargetKind.External ? [] : [target.PhoneAddress],
                     },
                     ct);
             default:

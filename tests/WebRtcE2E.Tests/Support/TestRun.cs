@@ -2,6 +2,7 @@ using System.Diagnostics;
 using WebRtcE2E.Fixtures;
 using WebRtcE2E.Fixtures.Docker;
 using WebRtcE2E.Fixtures.FreeSwitch;
+using WebRtcE2E.Fixtures.Network;
 using WebRtcE2E.Fixtures.Phones.Browser;
 
 namespace WebRtcE2E.Tests;
@@ -22,7 +23,43 @@ public sealed class TestRun
     private static Exception? failedToStart;
 
     private static readonly SemaphoreSlim BrowserGate = new(1, 1);
+
+    // The suite's own clock: from the target being ready to the last test's end, and the sum of every test's time
+    // (what the same tests take one after another).
+    private static Stopwatch? sinceReady;
+    private static long testTicks;
+    private static int testsTimed;
+    private static int failures;
+    private static TimeSpan lastTestEnded;
+    private static readonly Lock FiguresLock = new();
     private static readonly Dictionary<string, BrowserHost> Browsers = [];
+    private static readonly List<BrowserNamespace> Namespaces = [];
+
+    /// <summary>
+    /// For a container target, a network namespace on its network where Chromium runs as a host of its own (when
+    /// this machine allows one: root and iproute2); null for other targets, or where namespaces cannot be made,
+    /// which the progress line says.
+    /// </summary>
+    private static async Task<BrowserNamespace?> NamespaceForAsync(FreeSwitchTarget target, CancellationToken ct)
+    {
+        if (target is not ContainerTarget container)
+        {
+            return null;
+        }
+
+        if (BrowserNamespace.Unsupported is { } why)
+        {
+            await TestContext.Progress.WriteLineAsync($"browser: on this machine's own interfaces, not a host of its own ({why})");
+            return null;
+        }
+
+        if ((await BrowserNamespace.RemoveOrphansAsync(ct)) is { Count: > 0 } removed)
+        {
+            await TestContext.Progress.WriteLineAsync($"removed what killed runs left: {string.Join("; ", removed)}");
+        }
+
+        return await BrowserNamespace.CreateAsync(container.Network, 250, ct);
+    }
 
     /// <summary>The run's target; Ignores the calling test with the reason when there is none.</summary>
     /// <param name="ct">Cancels waiting for (or starting) the target.</param>
@@ -44,6 +81,8 @@ public sealed class TestRun
                     }
 
                     await TestContext.Progress.WriteLineAsync($"FreeSWITCH target: {target.Summary}, ready after {target.ReadyAfter.TotalSeconds:0.0} s (started in {started.Elapsed.TotalSeconds:0.0} s)");
+                    await TestContext.Progress.WriteLineAsync($"FreeSWITCH start: {target.Startup}");
+                    sinceReady = Stopwatch.StartNew();
                 }
                 catch (TargetUnavailableException e)
                 {
@@ -92,8 +131,30 @@ public sealed class TestRun
         {
             if (!Browsers.TryGetValue(pin, out var host))
             {
-                host = await BrowserHost.LaunchAsync(new BrowserOptions { TrustedSpkiSha256 = pin.Length > 0 ? [pin] : [] }, ct);
+                var ns = await NamespaceForAsync(target, ct);
+                try
+                {
+                    host = await BrowserHost.LaunchAsync(new BrowserOptions { TrustedSpkiSha256 = pin.Length > 0 ? [pin] : [], Namespace = ns }, ct);
+                }
+                catch
+                {
+                    if (ns is not null)
+                    {
+                        await ns.DisposeAsync();
+                    }
+
+                    throw;
+                }
+
+                if (ns is not null)
+                {
+                    Namespaces.Add(ns);
+                }
+
                 Browsers[pin] = host;
+                await TestContext.Progress.WriteLineAsync(ns is null
+                    ? $"browser: Chromium {host.Version} on this machine, page at {host.PageUri}"
+                    : $"browser: Chromium {host.Version} on a host of its own, network namespace {ns.Name} at {ns.Address} on the run network (its only ICE candidate), page at {host.PageUri}");
             }
 
             return host;
@@ -104,13 +165,72 @@ public sealed class TestRun
         }
     }
 
+    /// <summary>Adds one test's own time (set-up to tear-down) to the suite's figures, and counts it when it failed.</summary>
+    public static void Timed(TimeSpan took, bool failed)
+    {
+        if (failed)
+        {
+            Interlocked.Increment(ref failures);
+        }
+
+        Interlocked.Add(ref testTicks, took.Ticks);
+        Interlocked.Increment(ref testsTimed);
+        if (sinceReady is { } clock)
+        {
+            lock (FiguresLock)
+            {
+                lastTestEnded = clock.Elapsed;
+            }
+        }
+    }
+
+    /// <summary>
+    /// "FreeSWITCH suites: 51 tests in 38.2 s from a ready target, 6 at a time; one after another 142.0 s": the
+    /// wall-clock time of the suites once the target was ready, beside the sum of the tests' own times.
+    /// </summary>
+    public static string? SuiteFigures()
+    {
+        if (sinceReady is null || testsTimed == 0)
+        {
+            return null;
+        }
+
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"FreeSWITCH suites: {testsTimed} tests in {lastTestEnded.TotalSeconds:0.0} s from a ready target, side by side; one after another they take {TimeSpan.FromTicks(testTicks).TotalSeconds:0.0} s (the sum of their times)");
+    }
+
     /// <summary>Closes every Chromium the run launched, then stops the target; all of them, also after failures.</summary>
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        // Browsers first: their pages hold websockets to the target.
+        if (SuiteFigures() is { } figures)
+        {
+            await TestContext.Progress.WriteLineAsync(figures);
+        }
+
+        // A test's evidence holds the log lines of its own calls; what happened between them (a profile restart, a
+        // WebSocket closed before any call, the load of the run) is only in the whole log, kept when a test failed.
+        if (target is not null && Volatile.Read(ref failures) > 0)
+        {
+            try
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                Directory.CreateDirectory(WebRtcE2E.Fixtures.Evidence.EvidenceFolder.Root);
+                var path = Path.Combine(WebRtcE2E.Fixtures.Evidence.EvidenceFolder.Root, "freeswitch-run.log");
+                await File.WriteAllTextAsync(path, await target.LogAsync(cts.Token), cts.Token);
+                await TestContext.Progress.WriteLineAsync($"the whole FreeSWITCH log of the run ({failures} failed): {path}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException)
+            {
+                await TestContext.Progress.WriteLineAsync($"the whole FreeSWITCH log of the run could not be kept: {e.Message}");
+            }
+        }
+
+        // Browsers first: their pages hold websockets to the target; then the namespaces they ran in.
         var shared = Browsers.Values.Cast<IAsyncDisposable>().ToList();
         Browsers.Clear();
+        shared.AddRange(Namespaces);
+        Namespaces.Clear();
         if (target is not null)
         {
             shared.Add(target);
