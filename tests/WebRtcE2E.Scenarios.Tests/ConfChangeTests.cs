@@ -59,6 +59,36 @@ public sealed class ConfChangeTests
     }
 
     /// <summary>
+    /// apply-candidate-acl dropped from the internal profile: FreeSWITCH falls back to wan.auto, refuses the
+    /// browser's candidate on the run's (private) network, and answers 488; the evidence carries its reason.
+    /// </summary>
+    [Test]
+    [CancelAfter(150_000)]
+    public async Task Dropping_apply_candidate_acl_fails_the_browser_scenario_with_evidence_of_why(CancellationToken ct)
+    {
+        CopyTree(Path.Combine(ScenarioSource.HarnessRoot(), "examples"), dir);
+        var profile = Path.Combine(dir, "freeswitch", "sip_profiles", "internal.xml");
+        var text = File.ReadAllText(profile);
+        var withoutAcl = Regex.Replace(text, @"\n\s*<param name=""apply-candidate-acl""[^>]*/>", "");
+        withoutAcl.Should().NotBe(text, "the example's internal profile has apply-candidate-acl to drop");
+        File.WriteAllText(profile, withoutAcl);
+        var file = ScenarioFileReader.Read(Path.Combine(dir, ScenarioFile.DefaultFileName), _ => null);
+
+        await using var session = await StartAsync(file, ct);
+        var (outcome, evidence) = await RunAsync(session, file.Scenarios.Single(s => s.Name == "9196 echo on the browser"), ct);
+
+        outcome.Passed.Should().BeFalse();
+        var message = outcome.Message(file.Path);
+        TestContext.Out.WriteLine(message);
+        message.Should().Contain("alice calling 9196: expected the call answered, but it ended first: ended by Remote: 488")
+            .And.Contain("INCOMPATIBLE_DESTINATION");
+        evidence.Should().NotBeNull();
+        var log = await File.ReadAllTextAsync(Path.Combine(evidence!.Path, "freeswitch.log"), ct);
+        log.Should().Contain("NO candidate ACL defined, Defaulting to wan.auto").And.Contain("no suitable candidates found");
+        Directory.Delete(evidence.Path, recursive: true);
+    }
+
+    /// <summary>
     /// FreeSWITCH's vanilla conf as most users start from it, with the two edits they make first: the default
     /// password changed (vars.xml), and WebRTC switched on for browsers on private networks (internal.xml already
     /// binds wss :7443; what it lacks is apply-candidate-acl, without which FreeSWITCH defaults to wan.auto and
