@@ -19,17 +19,18 @@ namespace WebRtcE2E.Tests;
 [Category("FreeSwitch")]
 public abstract class Scenario
 {
-    private readonly List<IPhone> phones = [];
-    private readonly List<(IPhone Phone, ICall Call, double? ExpectedHz)> calls = [];
-    private readonly List<CallVerdict> verdicts = [];
-    private EventSocketClient? esl;
     private readonly Stopwatch took = Stopwatch.StartNew();
+    private TestCalls? calls;
+    private EventSocketClient? esl;
 
     /// <summary>The run's FreeSWITCH.</summary>
     protected FreeSwitchTarget Fs { get; private set; } = null!;
 
     /// <summary>FreeSWITCH's view of this test's calls.</summary>
     protected CallLedger Ledger { get; private set; } = null!;
+
+    /// <summary>This test's phones, calls and verdicts (fixtures' <see cref="TestCalls"/>, shared with scenario files).</summary>
+    private TestCalls Calls => calls ?? throw new InvalidOperationException("no test is running");
 
     /// <summary>
     /// Every scenario x phone kind, with the phone's category so a user can run one phone only; a SIP.js phone is
@@ -65,47 +66,27 @@ public abstract class Scenario
         }
 
         esl = socket;
+        calls = new TestCalls(Fs, Ledger);
         // NUnit runs no TearDown after a failed SetUp: nothing else may fail between here and the test.
     }
 
     /// <summary>A phone for this test, disposed when it ends.</summary>
-    protected async Task<IPhone> PhoneAsync(PhoneKind kind, string profile, string name, double toneHz, IReadOnlyList<string>? codecs = null, CancellationToken ct = default)
-    {
-        var phone = await ScenarioPhones.CreateAsync(kind, Fs, profile, name, toneHz, codecs, ct);
-        phones.Add(phone);
-        return phone;
-    }
+    protected async Task<IPhone> PhoneAsync(PhoneKind kind, string profile, string name, double toneHz, IReadOnlyList<string>? codecs = null, CancellationToken ct = default) =>
+        Calls.Add(await ScenarioPhones.CreateAsync(kind, Fs, profile, name, toneHz, codecs, ct));
 
     /// <summary>Dials and keeps the call for the evidence; <paramref name="expectedHz"/> is what the phone should hear.</summary>
-    protected async Task<ICall> DialAsync(IPhone phone, string number, double? expectedHz, DialOptions? options = null, CancellationToken ct = default)
-    {
-        var call = await phone.DialAsync(number, options, ct);
-        calls.Add((phone, call, expectedHz));
-        return call;
-    }
+    protected async Task<ICall> DialAsync(IPhone phone, string number, double? expectedHz, DialOptions? options = null, CancellationToken ct = default) =>
+        Calls.Track(phone, await phone.DialAsync(number, options, ct), expectedHz);
 
     /// <summary>Keeps an incoming call for the evidence.</summary>
-    protected ICall Track(IPhone phone, ICall call, double? expectedHz)
-    {
-        calls.Add((phone, call, expectedHz));
-        return call;
-    }
+    protected ICall Track(IPhone phone, ICall call, double? expectedHz) => Calls.Track(phone, call, expectedHz);
 
     /// <summary>
     /// Waits for the end of <paramref name="call"/> on both sides and joins them: what the phone saw, what it
     /// heard in <paramref name="heard"/>, and FreeSWITCH's hangup record for the same Call-ID.
     /// </summary>
-    protected async Task<CallVerdict> VerdictAsync(IPhone phone, ICall call, AudioReportOrNone heard, TimeSpan? endTimeout = null, CancellationToken ct = default)
-    {
-        var clock = Stopwatch.StartNew();
-        var end = await call.EndedAsync(endTimeout ?? TimeSpan.FromSeconds(15), ct);
-        var record = await Ledger.WaitForHangupAsync(call.CallId, TimeSpan.FromSeconds(5), ct);
-        var verdict = CallVerdict.Create(call, end, heard.Report, record, phone.Name);
-        verdicts.Add(verdict);
-        await TestContext.Progress.WriteLineAsync(
-            $"  [{phone.Kind}] {TestContext.CurrentContext.Test.Name}: {record.Describe()}; phone: {end}; ended {clock.Elapsed.TotalSeconds:0.0} s after asked");
-        return verdict;
-    }
+    protected Task<CallVerdict> VerdictAsync(IPhone phone, ICall call, AudioReportOrNone heard, TimeSpan? endTimeout = null, CancellationToken ct = default) =>
+        Calls.VerdictAsync(phone, call, heard.Report, TestContext.CurrentContext.Test.Name, TestContext.Progress, endTimeout, ct);
 
     /// <summary>Writes the evidence (on failure, or when asked to keep it), attaches it, and disposes the phones.</summary>
     [TearDown]
@@ -114,7 +95,7 @@ public abstract class Scenario
         var failed = TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed;
         try
         {
-            if (Fs is not null && (failed || EvidenceFolder.KeepAlways) && (calls.Count > 0 || phones.Count > 0))
+            if (Fs is not null && calls is { HasCalls: true } or { HasPhones: true } && (failed || EvidenceFolder.KeepAlways))
             {
                 var folder = await WriteEvidenceAsync(TestContext.CurrentContext.Test.FullName, failed ? TestContext.CurrentContext.Result.Message : null, CancellationToken.None);
                 NUnitEvidence.Complete(folder);
@@ -123,10 +104,8 @@ public abstract class Scenario
         finally
         {
             // One instance per test case (Parallelism.cs); cleared all the same, should that ever change.
-            var mine = phones.Cast<IAsyncDisposable>().ToList();
-            phones.Clear();
-            calls.Clear();
-            verdicts.Clear();
+            // The phones first (they hold calls the ledger watches), then the event socket, also when one fails.
+            var mine = new List<IAsyncDisposable>();
             if (esl is not null)
             {
                 mine.Add(esl);
@@ -135,59 +114,32 @@ public abstract class Scenario
 
             try
             {
-                await AsyncDisposables.DisposeAllAsync(mine, "disposing the test's phones and event socket failed");
+                if (calls is not null)
+                {
+                    await calls.DisposeAsync();
+                }
             }
             finally
             {
-                TestRun.Timed(took.Elapsed, failed);
+                calls = null;
+                try
+                {
+                    await AsyncDisposables.DisposeAllAsync(mine, "disposing the test's event socket failed");
+                }
+                finally
+                {
+                    TestRun.Timed(took.Elapsed, failed);
+                }
             }
         }
     }
 
-    /// <summary>
-    /// The evidence of this test's calls: SIP ladder (the phones' messages merged with FreeSWITCH's siptrace),
-    /// FreeSWITCH's log lines of the calls, console, stats, verdicts, a level plot per received track, and last the
-    /// page that shows them all with the verdict first (index.html).
-    /// </summary>
+    /// <summary>The evidence of this test's calls (see <see cref="TestCalls.WriteEvidenceAsync"/>).</summary>
     /// <param name="testName">Names the folder.</param>
     /// <param name="failure">What failed (NUnit's message), shown first on the page; null when kept for a pass.</param>
     /// <param name="ct">Cancels the writing.</param>
-    protected async Task<EvidenceFolder> WriteEvidenceAsync(string testName, string? failure, CancellationToken ct)
-    {
-        var folder = EvidenceFolder.Create(testName);
-        var log = await Fs.LogAsync(ct);
-        // No call (a registration that failed): the phones' own dialogs (their REGISTERs), on both sides.
-        var callIds = calls.Count > 0
-            ? calls.Select(c => c.Call.CallId).Distinct().ToList()
-            : phones.SelectMany(p => p.SipTrace).Select(e => SipText.CallId(e.Text)).OfType<string>().Distinct().ToList();
-        if (callIds.Count == 0)
-        {
-            callIds = ["(no SIP message was sent)"]; // an empty list would mean every message of the run
-        }
-
-        var fsTrace = FreeSwitchSipTrace.Parse(log);
-        var ladder = SipLadder.Build(phones.Select(p => new LadderSide(p.Name, p.SipTrace)), fsTrace, callIds);
-        await folder.WriteLadderAsync(ladder, ct);
-        var uuids = callIds.SelectMany(id => FreeSwitchLogSlice.UniqueIdsFor(log, id)).Distinct().ToList();
-        await folder.WriteFreeSwitchLogAsync(FreeSwitchLogSlice.Cut(log, uuids, callIds), ct);
-        await folder.WriteConsoleAsync(phones.Select(p => (p.Name, p.Events)), ct);
-        await folder.WriteStatsAsync(calls.Select(c => (c.Phone.Name, c.Call.Stats)), ct);
-        foreach (var verdict in verdicts)
-        {
-            await folder.WriteVerdictAsync(verdict, verdict.PhoneName, ct);
-        }
-
-        var page = new List<EvidenceCall>();
-        foreach (var (phone, call, hz) in calls)
-        {
-            var report = call.Received.Analyze(hz is { } f ? [f] : null);
-            await folder.WriteAudioPlotAsync(phone.Name, report, hz, ct);
-            page.Add(new EvidenceCall(phone.Name, call.CallId, hz, report, verdicts.LastOrDefault(v => v.CallId == call.CallId)));
-        }
-
-        await folder.WriteIndexAsync(page, failure, ct: ct);
-        return folder;
-    }
+    protected Task<EvidenceFolder> WriteEvidenceAsync(string testName, string? failure, CancellationToken ct) =>
+        Calls.WriteEvidenceAsync(testName, failure, ct: ct);
 }
 
 /// <summary>A heard report, or none for a call that never carried audio (busy, rejected …).</summary>
