@@ -111,9 +111,9 @@ public sealed class ConfChangeTests
               conf: freeswitch
             phones:
               alice: { kind: browser, user: "1000", password: "${VANILLA_PASSWORD}", profile: internal }
-              # A G.711 desk phone. (Offered vanilla's opus with stereo=1, the native phone hears silence: a limit of
-              # the harness's phone, not of the conf.)
-              bob: { kind: native, user: "1001", password: "${VANILLA_PASSWORD}", profile: internal, codecs: [PCMU, PCMA] }
+              # opus first, so bob's calls and the calls to him both use vanilla's opus (stereo=1, full band at
+              # 30 kb/s: FreeSWITCH sends hybrid SILK+CELT packets, once heard as silence by the native phone).
+              bob: { kind: native, user: "1001", password: "${VANILLA_PASSWORD}", profile: internal, codecs: [opus, PCMU, PCMA] }
             scenarios:
               - name: 9196 echo on the browser
                 from: alice
