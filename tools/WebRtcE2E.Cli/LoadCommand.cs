@@ -19,9 +19,9 @@ internal static class LoadCommand
     {
         var phone = new Option<string>("--phone") { Description = "Which phones ramp: native, browser (one Chromium) or both, native first", DefaultValueFactory = _ => "both" };
         phone.AcceptOnlyFromAmong("native", "browser", "both");
-        var steps = new Option<int[]>("--steps") { Description = "Native calls per step, rising, comma-separated", DefaultValueFactory = _ => [25, 50, 100, 150, 200, 250, 300, 400], CustomParser = ParseSteps };
+        var steps = new Option<int[]>("--steps") { Description = "Native calls per step, rising, comma-separated", DefaultValueFactory = _ => [50, 100, 200, 300, 400, 500, 600, 700, 800], CustomParser = ParseSteps };
         var browserSteps = new Option<int[]>("--browser-steps") { Description = "Browser calls per step (one Chromium), rising, comma-separated", DefaultValueFactory = _ => [1, 2, 4, 6, 8, 12, 16, 24], CustomParser = ParseSteps };
-        var maxCalls = new Option<int>("--max-calls") { Description = "No native step above this many calls", DefaultValueFactory = _ => 400 };
+        var maxCalls = new Option<int>("--max-calls") { Description = "No native step above this many calls", DefaultValueFactory = _ => 800 };
         var maxBrowserCalls = new Option<int>("--max-browser-calls") { Description = "No browser step above this many calls", DefaultValueFactory = _ => 24 };
         var maxMinutes = new Option<double>("--max-minutes") { Description = "No step of a ramp starts after this many minutes of that ramp", DefaultValueFactory = _ => 3 };
         var window = new Option<TimeSpan>("--window") { Description = "Measurement window per step, with every call up: 3s, 5s", DefaultValueFactory = _ => TimeSpan.FromSeconds(3), CustomParser = CallCommand.ParseDuration };
