@@ -65,7 +65,7 @@ public class ConcurrentCallsBenchmark
         bool sippCounted = false;
         string? heldLine = null;
         var calls = new List<NativeCall>();
-        var lines = new List<string> { "calls | answered | echo verified | loss % | worst call loss % | jitter ms (mean) | our CPU % of a core (per call) | SIPp CPU % (per call) | clock late ms mean/max, run ms mean | SIPp current/successful/failed" };
+        var lines = new List<string> { "calls | answered | echo verified | loss % | worst call loss % | jitter ms (mean) | our CPU % of a core (per call) | SIPp CPU % (per call) | clock late ms mean/max, run ms mean | UDP drops SIPp/ours | SIPp current/successful/failed" };
         TestContext.Progress.WriteLine(lines[0]);
         try
         {
@@ -105,6 +105,8 @@ public class ConcurrentCallsBenchmark
                 await Task.Delay(Settle, ct); // a measurement window, not a synchronisation: the audio of the window is what is measured
                 var up = calls.Where(c => c.Sip.Answered.IsCompletedSuccessfully && !c.Sip.Ended.IsCompleted).ToList();
                 var before = up.Select(c => (c.Media.Stats.Received, c.Media.Stats.Lost, Meter: c.Meter.Read())).ToList();
+                var ourPorts = up.Select(c => c.Media.LocalEndPoint.Port).ToHashSet();
+                long sippDrops0 = UdpDrops(new HashSet<int> { media }), ourDrops0 = UdpDrops(ourPorts);
                 var ourCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
                 var sippCpu0 = SippCpu(sipp.Pid);
                 var clock0 = WebRtcE2E.Sip.Media.MediaClock.Shared.Stats;
@@ -115,6 +117,7 @@ public class ConcurrentCallsBenchmark
                 double cpuOur = (Process.GetCurrentProcess().TotalProcessorTime - ourCpu0).TotalSeconds / seconds * 100;
                 double cpuSipp = (SippCpu(sipp.Pid) - sippCpu0) / seconds * 100;
                 var clock = WebRtcE2E.Sip.Media.MediaClock.Shared.Stats;
+                long sippDrops = UdpDrops(new HashSet<int> { media }) - sippDrops0, ourDrops = UdpDrops(ourPorts) - ourDrops0;
                 double runMs = clock.Ticks == clock0.Ticks ? double.NaN : (clock.MeanRun.TotalMilliseconds * clock.Ticks - clock0.MeanRun.TotalMilliseconds * clock0.Ticks) / (clock.Ticks - clock0.Ticks);
                 double lateMs = clock.Ticks == clock0.Ticks ? double.NaN : (clock.MeanLate.TotalMilliseconds * clock.Ticks - clock0.MeanLate.TotalMilliseconds * clock0.Ticks) / (clock.Ticks - clock0.Ticks);
 
@@ -144,7 +147,7 @@ public class ConcurrentCallsBenchmark
                 var counters = SippCounters(work);
                 sippCounted |= counters.Counted;
                 int answered = up.Count;
-                lines.Add(string.Create(CultureInfo.InvariantCulture, $"{n,5} | {answered,8} | {verified,13} | {lossPct,6:0.00} | {worst,17:0.00} | {jitterMs,16:0.00} | {cpuOur,19:0} ({cpuOur / Math.Max(1, answered):0.000}) | {cpuSipp,11:0} ({cpuSipp / Math.Max(1, answered):0.000}) | {lateMs,6:0.00}/{clock.MaxLate.TotalMilliseconds:0.0}, {runMs:0.00} | {counters.Text}"));
+                lines.Add(string.Create(CultureInfo.InvariantCulture, $"{n,5} | {answered,8} | {verified,13} | {lossPct,6:0.00} | {worst,17:0.00} | {jitterMs,16:0.00} | {cpuOur,19:0} ({cpuOur / Math.Max(1, answered):0.000}) | {cpuSipp,11:0} ({cpuSipp / Math.Max(1, answered):0.000}) | {lateMs,6:0.00}/{clock.MaxLate.TotalMilliseconds:0.0}, {runMs:0.00} | {sippDrops}/{ourDrops} | {counters.Text}"));
                 TestContext.Progress.WriteLine(lines[^1]);
                 bool good = answered == n && verified == n && lossPct < MaxLossPct && worst < MaxWorstLossPct;
                 if (!good)
@@ -209,6 +212,26 @@ public class ConcurrentCallsBenchmark
         {
             Assert.Inconclusive(string.Join("; ", missing));
         }
+    }
+
+    /// <summary>
+    /// Datagrams the kernel dropped on the UDP sockets bound to <paramref name="ports"/> (their receive buffer was
+    /// full), from /proc/net/udp's last column: says whose socket lost what the loss figure counts.
+    /// </summary>
+    private static long UdpDrops(IReadOnlySet<int> ports)
+    {
+        long drops = 0;
+        foreach (var line in File.ReadLines("/proc/net/udp").Skip(1))
+        {
+            var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            int port = int.Parse(f[1][(f[1].IndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            if (ports.Contains(port))
+            {
+                drops += long.Parse(f[^1], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return drops;
     }
 
     private static double SippCpu(int pid)
