@@ -63,6 +63,7 @@ internal static class LoadCommand
             }
 
             var reports = new List<LoadReport>();
+            bool failed = false;
             await using (target)
             {
                 Console.WriteLine($"FreeSWITCH target: {target.Summary}, ready after {target.ReadyAfter.TotalSeconds:0.0} s");
@@ -96,6 +97,12 @@ internal static class LoadCommand
                         Console.Error.WriteLine($"webrtc-e2e load: {kind} phones could not start: {e.Message}");
                         return 4;
                     }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // The ramps already done keep their evidence; this one is said to have failed, with why.
+                        Console.Error.WriteLine($"webrtc-e2e load: the {kind} ramp failed: {e.GetType().Name}: {e.Message}");
+                        failed = true;
+                    }
                 }
             }
 
@@ -109,7 +116,7 @@ internal static class LoadCommand
             }
 
             Console.WriteLine($"evidence: {page} (table: load.csv, load.md)");
-            return reports.All(r => r.Held > 0) ? 0 : 3;
+            return !failed && reports.All(r => r.Held > 0) ? 0 : 3;
         });
         return command;
     }
