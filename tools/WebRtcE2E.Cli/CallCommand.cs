@@ -119,7 +119,7 @@ internal static class CallCommand
     }
 
     /// <summary>"3s", "1500ms", "2.5" (seconds), "1m".</summary>
-    private static TimeSpan ParseDuration(ArgumentResult result)
+    internal static TimeSpan ParseDuration(ArgumentResult result)
     {
         var text = (result.Tokens.Count > 0 ? result.Tokens[0].Value : "").Trim().ToLowerInvariant();
         var (digits, unit) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 0.001)

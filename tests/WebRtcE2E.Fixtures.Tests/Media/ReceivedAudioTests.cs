@@ -104,4 +104,24 @@ public class ReceivedAudioTests
         report.FirstHeard(800, -30).Should().Be(TimeSpan.FromMilliseconds(500));
         report.SilentFraction.Should().BeApproximately(0.5, 0.001);
     }
+
+    [Test]
+    [CancelAfter(5000)]
+    public async Task With_a_retention_old_audio_is_dropped_and_counting_and_listening_go_on(CancellationToken ct)
+    {
+        var audio = new ReceivedAudio(Rate, TimeSpan.FromSeconds(1));
+        audio.Append(ToneGenerator.Silence(TimeSpan.FromSeconds(10), Rate));
+
+        audio.Count.Should().Be(10 * Rate, "every sample counts, kept or not");
+        audio.Duration.Should().Be(TimeSpan.FromSeconds(10));
+        audio.FirstKept.Should().BeGreaterThan(8 * Rate).And.BeLessThanOrEqualTo(9 * Rate, "at least the last second is kept, not much more");
+        audio.Copy(0, long.MaxValue).Length.Should().Be((int)(audio.Count - audio.FirstKept));
+
+        var listen = audio.ListenAsync(TimeSpan.FromMilliseconds(500), [800], ct: ct);
+        audio.Append(ToneGenerator.Sine(800, 0.5, TimeSpan.FromMilliseconds(500), Rate));
+        var report = await listen;
+        report.StartOffset.Should().Be(TimeSpan.FromSeconds(10));
+        report.ToneLevelDbfs(800).Should().BeApproximately(-9.03, 0.3);
+        audio.Analyze().StartOffset.Should().Be(TimeSpan.FromSeconds((double)audio.FirstKept / Rate), "a whole-track analysis starts where the kept audio does");
+    }
 }

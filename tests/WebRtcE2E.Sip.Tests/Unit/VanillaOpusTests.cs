@@ -76,8 +76,9 @@ public class VanillaOpusTests
         int loudFrames = 0;
         using var freeswitch = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         freeswitch.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        await using var loop = new MediaLoop(IPAddress.Loopback, f =>
+        await using var loop = new MediaLoop(IPAddress.Loopback, span =>
         {
+            var f = span.ToArray();
             frames.Enqueue(f);
             if (ToneAmplitude(f, 440) > 0.3 && Interlocked.Increment(ref loudFrames) >= 10)
             {
