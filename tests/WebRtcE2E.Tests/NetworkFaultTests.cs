@@ -74,6 +74,20 @@ public sealed class NetworkFaultTests : Scenario
         verdict.FreeSwitch!.RtpPacketsIn.Should().BeGreaterThan(verdict.Stats!.PacketsSent / 2, "the browser's own media still reached FreeSWITCH: {0}", verdict);
     }
 
+    /// <summary>
+    /// Browser→FreeSWITCH media dropped mid-call: FreeSWITCH's RTP in stops, so its echo brings nothing back either;
+    /// the diagnosis blames the way to FreeSWITCH, not the way back.
+    /// </summary>
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task One_way_audio_when_media_to_FreeSwitch_is_dropped_mid_call(CancellationToken ct)
+    {
+        var verdict = await MidCallAsync("oneway-up", (n, c) => NetworkFaults.DropUdpAsync(n, FreeSwitch, RtpFirst, RtpLast, MediaPath.ToFreeSwitch, c), TimeSpan.FromSeconds(3), ct);
+
+        verdict.Diagnosis!.Kind.Should().Be(DiagnosisKind.FreeSwitchReceivesNothing, "{0}", verdict);
+        verdict.Diagnosis.Summary.Should().Be("one-way audio: FreeSWITCH receives nothing (browser→FreeSWITCH media blocked)");
+    }
+
     /// <summary>The control of <see cref="One_way_audio_when_media_from_FreeSwitch_is_dropped_mid_call"/>: the same call, no fault.</summary>
     [Test]
     [CancelAfter(30_000)]

@@ -70,6 +70,20 @@ public class CallDiagnosisTests
     }
 
     [Test]
+    public void With_an_echo_nothing_comes_back_when_freeswitch_hears_nothing_and_the_way_to_freeswitch_is_blamed()
+    {
+        // Browser→FreeSWITCH dropped mid-call on the echo: FreeSWITCH's RTP in stopped at 80, and so did its echo.
+        var verdict = Verdict(
+            Stats(received: 78, sent: 290, ice: "connected"),
+            Fs("NORMAL_CLEARING", "recv_bye", rtpIn: 80, rtpOut: 80, hangupAfter: 5.8),
+            heard: Silence(3));
+        var d = CallDiagnosis.Of(verdict, Seen(Stats(received: 76, sent: 78, ice: "connected"), Ice(0.06, "connected")));
+
+        d.Kind.Should().Be(DiagnosisKind.FreeSwitchReceivesNothing, "the browser receiving nothing follows from FreeSWITCH hearing nothing to echo");
+        d.ConnectedButSilent.Should().BeTrue();
+    }
+
+    [Test]
     public void Twenty_percent_loss_is_named_with_the_measured_share_of_the_window()
     {
         // 5 s at 20 %: 224 received and 36 lost since the fault (a run measured 13.8 %; others 16.9, 21.7, 22.7).
