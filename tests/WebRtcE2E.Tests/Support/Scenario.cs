@@ -83,10 +83,11 @@ public abstract class Scenario
 
     /// <summary>
     /// Waits for the end of <paramref name="call"/> on both sides and joins them: what the phone saw, what it
-    /// heard in <paramref name="heard"/>, and FreeSWITCH's hangup record for the same Call-ID.
+    /// heard in <paramref name="heard"/>, and FreeSWITCH's hangup record for the same Call-ID, with its diagnosis
+    /// (judged on the counters since <paramref name="since"/> when given: the phone's statistics when a fault was applied).
     /// </summary>
-    protected Task<CallVerdict> VerdictAsync(IPhone phone, ICall call, AudioReportOrNone heard, TimeSpan? endTimeout = null, CancellationToken ct = default) =>
-        Calls.VerdictAsync(phone, call, heard.Report, TestContext.CurrentContext.Test.Name, TestContext.Progress, endTimeout, ct);
+    protected Task<CallVerdict> VerdictAsync(IPhone phone, ICall call, AudioReportOrNone heard, TimeSpan? endTimeout = null, CancellationToken ct = default, MediaStats? since = null) =>
+        Calls.VerdictAsync(phone, call, heard.Report, TestContext.CurrentContext.Test.Name, TestContext.Progress, endTimeout, since, ct);
 
     /// <summary>Writes the evidence (on failure, or when asked to keep it), attaches it, and disposes the phones.</summary>
     [TearDown]

@@ -1,0 +1,245 @@
+using System.Net;
+using WebRtcE2E.Fixtures.EventSocket;
+using WebRtcE2E.Fixtures.Network;
+using WebRtcE2E.Fixtures.Phones;
+using WebRtcE2E.Fixtures.Verdicts;
+
+namespace WebRtcE2E.Tests;
+
+/// <summary>
+/// Network failures reproduced on purpose and named: each row applies a fault to the browser's own host (its
+/// network namespace, <see cref="NetworkFaults"/>), asserts what a user would see and what the harness's
+/// <see cref="CallDiagnosis"/> names, and has its control: the same call with the fault left out, which must be
+/// healthy. The faults act on the one namespace every browser phone of the run shares, so these tests never run
+/// beside another; after each, no fault rule may be left in the namespace.
+/// </summary>
+[Category("Network")]
+[Category("Browser")]
+[Category("External")]
+[NonParallelizable]
+public sealed class NetworkFaultTests : Scenario
+{
+    private const double Tone = 660;
+
+    // 20 % loss over ~5 s of 50 packets/s opus (~250 packets): one standard deviation of the measured share is
+    // sqrt(0.2 * 0.8 / 250) ≈ 2.5 points, so ±8 points is beyond three of them.
+    private const double LossPercent = 20;
+    private const double LossTolerance = 0.08;
+
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
+
+    private BrowserNamespace? ns;
+
+    /// <summary>Media to FreeSWITCH's RTP range dropped both ways before the call: answered, silent, "ICE never connected".</summary>
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task Media_blocked_both_ways_is_answered_but_silent_and_diagnosed(CancellationToken ct)
+    {
+        await using var fault = await NetworkFaults.DropUdpAsync(await NamespaceAsync(ct), FreeSwitch, RtpFirst, RtpLast, MediaPath.Both, ct);
+        var verdict = await EchoCallAsync("blocked", ct);
+
+        verdict.Heard!.SilentFraction.Should().Be(1, "no media path exists, so the browser plays only silence: {0}", verdict);
+        verdict.FreeSwitch!.RtpPacketsIn.Should().Be(0, "FreeSWITCH received no RTP at all: {0}", verdict);
+        new[] { "connected", "completed" }.Should().NotContain(verdict.Stats!.IceState, "every ICE check to FreeSWITCH is dropped");
+        verdict.Diagnosis!.Kind.Should().Be(DiagnosisKind.IceNeverConnected, "{0}", verdict);
+        verdict.Diagnosis.Summary.Should().Be("connected but silent: ICE never connected (media blocked)");
+        verdict.Diagnosis.ConnectedButSilent.Should().BeTrue();
+        verdict.Should().BeClearedBy(Side.Phone, HangupCause.NormalClearing);
+    }
+
+    /// <summary>The control of <see cref="Media_blocked_both_ways_is_answered_but_silent_and_diagnosed"/>: no fault, the echo is heard.</summary>
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task Media_blocked_control_without_the_fault_hears_the_echo(CancellationToken ct)
+    {
+        await NamespaceAsync(ct);
+        var verdict = await EchoCallAsync("unblocked", ct);
+
+        verdict.Should().HaveHeardTone(Tone, aboveDbfs: -30, within: TimeSpan.FromSeconds(1.5));
+        verdict.FreeSwitch!.RtpPacketsIn.Should().BeGreaterThan(50);
+        verdict.Diagnosis!.Kind.Should().Be(DiagnosisKind.Healthy, "{0}", verdict);
+    }
+
+    /// <summary>FreeSWITCH→browser media dropped mid-call: the browser hears nothing, FreeSWITCH still receives; "one-way audio".</summary>
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task One_way_audio_when_media_from_FreeSwitch_is_dropped_mid_call(CancellationToken ct)
+    {
+        var verdict = await MidCallAsync("oneway", (n, c) => NetworkFaults.DropUdpAsync(n, FreeSwitch, RtpFirst, RtpLast, MediaPath.FromFreeSwitch, c), TimeSpan.FromSeconds(3), ct);
+
+        verdict.Heard!.ToneFraction(Tone, -40).Should().BeLessThan(0.05, "nothing from FreeSWITCH reaches the browser after the drop: {0}", verdict);
+        verdict.Diagnosis!.ConnectedButSilent.Should().BeTrue("the browser hears silence: {0}", verdict);
+        verdict.Diagnosis.Kind.Should().Be(DiagnosisKind.BrowserReceivesNothing, "{0}", verdict);
+        verdict.Diagnosis.Summary.Should().Be("one-way audio: browser receives nothing (FreeSWITCH→browser media blocked)");
+        verdict.FreeSwitch!.RtpPacketsIn.Should().BeGreaterThan(verdict.Stats!.PacketsSent / 2, "the browser's own media still reached FreeSWITCH: {0}", verdict);
+    }
+
+    /// <summary>
+    /// Browser→FreeSWITCH media dropped mid-call: FreeSWITCH's RTP in stops, so its echo brings nothing back either;
+    /// the diagnosis blames the way to FreeSWITCH, not the way back.
+    /// </summary>
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task One_way_audio_when_media_to_FreeSwitch_is_dropped_mid_call(CancellationToken ct)
+    {
+        var verdict = await MidCallAsync("oneway-up", (n, c) => NetworkFaults.DropUdpAsync(n, FreeSwitch, RtpFirst, RtpLast, MediaPath.ToFreeSwitch, c), TimeSpan.FromSeconds(3), ct);
+
+        verdict.Diagnosis!.Kind.Should().Be(DiagnosisKind.FreeSwitchReceivesNothing, "{0}", verdict);
+        verdict.Diagnosis.Summary.Should().Be("one-way audio: FreeSWITCH receives nothing (browser→FreeSWITCH media blocked)");
+    }
+
+    /// <summary>The control of <see cref="One_way_audio_when_media_from_FreeSwitch_is_dropped_mid_call"/>: the same call, no fault.</summary>
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task One_way_audio_control_without_the_fault_hears_both_ways(CancellationToken ct)
+    {
+        var verdict = await MidCallAsync("twoway", null, TimeSpan.FromSeconds(3), ct);
+
+        verdict.Heard!.ToneFraction(Tone, -40).Should().BeGreaterThan(0.8, "{0}", verdict);
+        verdict.Diagnosis!.Kind.Should().Be(DiagnosisKind.Healthy, "{0}", verdict);
+    }
+
+    /// <summary>20 % of FreeSWITCH→browser packets lost: getStats' loss within the tolerance, and the diagnosis names it.</summary>
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task Packet_loss_of_20_percent_is_measured_within_tolerance_and_diagnosed(CancellationToken ct)
+    {
+        var verdict = await MidCallAsync("loss", (n, c) => NetworkFaults.LossAsync(n, LossPercent, FreeSwitch, RtpFirst, RtpLast, MediaPath.FromFreeSwitch, c), TimeSpan.FromSeconds(5), ct);
+
+        verdict.Diagnosis!.Kind.Should().Be(DiagnosisKind.PacketLoss, "{0}", verdict);
+        verdict.Diagnosis.LossFraction.Should().BeApproximately(LossPercent / 100, LossTolerance, "getStats' packetsLost over the window: {0}", verdict);
+        verdict.Diagnosis.Summary.Should().StartWith("packet loss ").And.Contain("FreeSWITCH→browser");
+        await TestContext.Progress.WriteLineAsync($"loss: {LossPercent:0} % applied, {verdict.Diagnosis.LossFraction * 100:0.0} % measured (tolerance ±{LossTolerance * 100:0} points)");
+    }
+
+    /// <summary>The control of <see cref="Packet_loss_of_20_percent_is_measured_within_tolerance_and_diagnosed"/>: no loss named.</summary>
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task Packet_loss_control_without_the_fault_loses_nothing_worth_naming(CancellationToken ct)
+    {
+        var verdict = await MidCallAsync("noloss", null, TimeSpan.FromSeconds(5), ct);
+
+        verdict.Diagnosis!.Kind.Should().Be(DiagnosisKind.Healthy, "{0}", verdict);
+        (verdict.Diagnosis.LossFraction ?? 0).Should().BeLessThan(CallDiagnosis.LossWorthNaming);
+    }
+
+    /// <summary>
+    /// The SIP WebSocket cut mid-call (call to ECHO_MEDIA_TIMEOUT): the browser's call ends at once, FreeSWITCH,
+    /// told nothing, ends its leg on MEDIA_TIMEOUT; the diagnosis names the transport.
+    /// </summary>
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task WebSocket_cut_mid_call_ends_the_call_and_the_diagnosis_names_the_transport(CancellationToken ct)
+    {
+        var n = await NamespaceAsync(ct);
+        var phone = await PhoneAsync(PhoneKind.Browser, "external", "Browser-wscut", Tone, ct: ct);
+        var call = await DialAsync(phone, Fs.Conf.Number("ECHO_MEDIA_TIMEOUT"), Tone, ct: ct);
+        await call.AnsweredAsync(ct: ct);
+        await MediaFlowsAsync(call, ct);
+
+        await using var fault = await NetworkFaults.CutTcpAsync(n, FreeSwitch, Fs.WssUri("external").Port, ct);
+        var cutAt = DateTimeOffset.UtcNow;
+        var end = await call.EndedAsync(TimeSpan.FromSeconds(5), ct);
+        // FreeSWITCH hears of no BYE: its leg ends when the media stops for media_timeout (4 s), within 10 s.
+        var record = await Ledger.WaitForHangupAsync(call.CallId, TimeSpan.FromSeconds(10), ct);
+        var verdict = await VerdictAsync(phone, call, AudioReportOrNone.None, ct: ct);
+
+        (end.At - cutAt).Should().BeLessThan(TimeSpan.FromSeconds(3), "the browser's call ends when its transport goes: {0}", verdict);
+        record.Cause.Should().Be(HangupCause.MediaTimeout, "FreeSWITCH was told nothing and ended its leg when the media stopped: {0}", verdict);
+        verdict.Diagnosis!.Kind.Should().Be(DiagnosisKind.TransportClosed, "{0}", verdict);
+        verdict.Diagnosis.Summary.Should().StartWith("transport closed mid-call: the SIP WebSocket to FreeSWITCH closed");
+        verdict.Diagnosis.Evidence.Should().Contain(l => l.StartsWith("FreeSWITCH: hung up MEDIA_TIMEOUT", StringComparison.Ordinal));
+    }
+
+    /// <summary>The control of the WebSocket cut: the same call, hung up by the browser, NORMAL_CLEARING.</summary>
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task WebSocket_cut_control_without_the_fault_is_cleared_normally(CancellationToken ct)
+    {
+        await NamespaceAsync(ct);
+        var phone = await PhoneAsync(PhoneKind.Browser, "external", "Browser-wsok", Tone, ct: ct);
+        var call = await DialAsync(phone, Fs.Conf.Number("ECHO_MEDIA_TIMEOUT"), Tone, ct: ct);
+        await call.AnsweredAsync(ct: ct);
+        await MediaFlowsAsync(call, ct);
+        await call.HangupAsync(ct);
+        var verdict = await VerdictAsync(phone, call, AudioReportOrNone.None, ct: ct);
+
+        verdict.Should().BeClearedBy(Side.Phone, HangupCause.NormalClearing);
+        verdict.Diagnosis!.Kind.Should().Be(DiagnosisKind.Healthy, "{0}", verdict);
+    }
+
+    /// <summary>No rule of any fault may outlive its test: listed from the namespace itself.</summary>
+    [TearDown]
+    public async Task NothingLeftAsync()
+    {
+        if (ns is not null)
+        {
+            (await NetworkFaults.LeftInAsync(ns)).Should().BeEmpty("every fault removes its rules when its test ends, also when the test fails");
+        }
+    }
+
+    private IPAddress FreeSwitch => IPAddress.Parse(Fs.Host);
+
+    private int RtpFirst => Fs.Port("rtp_start_port");
+
+    private int RtpLast => Fs.Port("rtp_end_port");
+
+    /// <summary>The browser's namespace: faults need one (a container target); other targets have nothing to inject into.</summary>
+    private async Task<BrowserNamespace> NamespaceAsync(CancellationToken ct)
+    {
+        if (Fs.Kind != Fixtures.FreeSwitch.TargetKind.Container)
+        {
+            Assert.Ignore($"network faults act on the browser's own network namespace on the run's Docker network; the target is {Fs.Kind}, not a container");
+        }
+
+        if (NetworkFaults.Unsupported is { } why)
+        {
+            Assert.Fail($"network faults cannot be applied here: {why}");
+        }
+
+        var host = await TestRun.BrowserAsync(Fs, ct);
+        ns = host.Options.Namespace ?? throw new InvalidOperationException("the run's browser has no network namespace although this machine supports one");
+        return ns;
+    }
+
+    /// <summary>A JsSIP browser calls the echo, listens 3 s, hangs up.</summary>
+    private async Task<CallVerdict> EchoCallAsync(string name, CancellationToken ct)
+    {
+        var phone = await PhoneAsync(PhoneKind.Browser, "external", $"Browser-{name}", Tone, ct: ct);
+        var call = await DialAsync(phone, Fs.Conf.Number("ECHO"), Tone, ct: ct);
+        await call.AnsweredAsync(ct: ct);
+        var heard = await call.ListenAsync(TimeSpan.FromSeconds(3), [Tone], ct);
+        await call.HangupAsync(ct);
+        return await VerdictAsync(phone, call, heard, ct: ct);
+    }
+
+    /// <summary>
+    /// A JsSIP browser calls the echo; once its tone comes back, <paramref name="fault"/> is applied (none for a
+    /// control), the counters are taken at that moment, the phone listens for <paramref name="window"/> (after
+    /// <see cref="Settle"/>) and hangs up; the verdict is judged on the window (audio) and on the counters since the fault.
+    /// </summary>
+    private async Task<CallVerdict> MidCallAsync(string name, Func<BrowserNamespace, CancellationToken, Task<INetworkFault>>? fault, TimeSpan window, CancellationToken ct)
+    {
+        var n = await NamespaceAsync(ct);
+        var phone = await PhoneAsync(PhoneKind.Browser, "external", $"Browser-{name}", Tone, ct: ct);
+        var call = await DialAsync(phone, Fs.Conf.Number("ECHO"), Tone, ct: ct);
+        await call.AnsweredAsync(ct: ct);
+        await MediaFlowsAsync(call, ct);
+
+        await using var applied = fault is null ? null : await fault(n, ct);
+        var since = await call.StatsNowAsync(ct);
+        // The received audio reaches .NET some 0.4 s behind the wire (jitter buffer, playout, the page's tap):
+        // that second still holds what arrived before the fault, so the judged window starts after it.
+        await call.ListenAsync(Settle, [Tone], ct);
+        var heard = await call.ListenAsync(window, [Tone], ct);
+        await call.HangupAsync(ct);
+        return await VerdictAsync(phone, call, heard, ct: ct, since: since);
+    }
+
+    /// <summary>Before a fault mid-call: the echo is heard, so the fault is what changes it.</summary>
+    private static async Task MediaFlowsAsync(ICall call, CancellationToken ct)
+    {
+        var first = await call.ListenAsync(TimeSpan.FromSeconds(1.5), [Tone], ct);
+        first.ToneFraction(Tone, -40).Should().BeGreaterThan(0.3, "the echo must be heard before the fault is applied: {0}", first.Describe());
+    }
+}
