@@ -66,6 +66,7 @@ public abstract class Scenario
         }
 
         esl = socket;
+        TestRun.Began();
         calls = new TestCalls(Fs, Ledger);
         // NUnit runs no TearDown after a failed SetUp: nothing else may fail between here and the test.
     }

@@ -32,7 +32,8 @@ public sealed class TestRun
     private static int failures;
     private static TimeSpan lastTestEnded;
     private static readonly Lock FiguresLock = new();
-    private static readonly HashSet<string> Workers = [];
+    private static int running;
+    private static int mostAtOnce;
     private static readonly Dictionary<string, BrowserHost> Browsers = [];
     private static readonly List<BrowserNamespace> Namespaces = [];
 
@@ -166,16 +167,20 @@ public sealed class TestRun
         }
     }
 
+    /// <summary>A test began (its set-up is done): counts how many run at once, for the suite's figures.</summary>
+    public static void Began()
+    {
+        var now = Interlocked.Increment(ref running);
+        lock (FiguresLock)
+        {
+            mostAtOnce = Math.Max(mostAtOnce, now);
+        }
+    }
+
     /// <summary>Adds one test's own time (set-up to tear-down) to the suite's figures, and counts it when it failed.</summary>
     public static void Timed(TimeSpan took, bool failed)
     {
-        if (TestContext.CurrentContext.WorkerId is { } worker)
-        {
-            lock (FiguresLock)
-            {
-                Workers.Add(worker);
-            }
-        }
+        Interlocked.Decrement(ref running);
 
         if (failed)
         {
@@ -205,7 +210,7 @@ public sealed class TestRun
         }
 
         return string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"FreeSWITCH suites: {testsTimed} tests in {lastTestEnded.TotalSeconds:0.0} s from a ready target, {Math.Max(1, Workers.Count)} at a time; one after another they take {TimeSpan.FromTicks(testTicks).TotalSeconds:0.0} s (the sum of their times)");
+            $"FreeSWITCH suites: {testsTimed} tests in {lastTestEnded.TotalSeconds:0.0} s from a ready target, {Math.Max(1, mostAtOnce)} at a time; one after another they take {TimeSpan.FromTicks(testTicks).TotalSeconds:0.0} s (the sum of their times)");
     }
 
     /// <summary>Closes every Chromium the run launched, then stops the target; all of them, also after failures.</summary>
