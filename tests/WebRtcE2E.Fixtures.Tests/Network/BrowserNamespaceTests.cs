@@ -18,6 +18,8 @@ public sealed class BrowserNamespaceTests
         await using (var ns = await BrowserNamespace.CreateAsync(network, 250, ct))
         {
             name = ns.Name;
+            BrowserNamespace.LeftoversOfThisProcess().Should().Contain($"network namespace {name}", "what a run checks last sees it while it exists");
+            (await DockerEnvironment.LeftoversOfThisProcessAsync(ct)).Should().Contain($"network {network.Name}");
             ns.Address.ToString().Should().Be(network.Address(250).ToString());
             ns.Gateway.Should().Be(network.Gateway);
             NamespaceNames().Should().Contain(name);
@@ -35,6 +37,7 @@ public sealed class BrowserNamespaceTests
         }
 
         NamespaceNames().Should().NotContain(name, "dispose deletes the namespace and its veth");
+        BrowserNamespace.LeftoversOfThisProcess().Should().NotContain($"network namespace {name}");
     }
 
     [Test]

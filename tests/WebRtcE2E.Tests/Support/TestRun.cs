@@ -252,5 +252,16 @@ public sealed class TestRun
         }
 
         await AsyncDisposables.DisposeAllAsync(shared, "stopping the run's browsers and FreeSWITCH target failed");
+
+        // Last, the run checks that nothing it started is left (the Network category's faults live in the
+        // browser's namespace and go with it): a leftover fails the run, naming what is left.
+        using var check = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        var left = BrowserNamespace.LeftoversOfThisProcess().Concat(await DockerEnvironment.LeftoversOfThisProcessAsync(check.Token)).ToList();
+        if (left.Count > 0)
+        {
+            throw new InvalidOperationException($"the run left behind what it started: {string.Join("; ", left)} (the next run removes them)");
+        }
+
+        await TestContext.Progress.WriteLineAsync("nothing left: no container, network or network namespace of this run remains");
     }
 }
