@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
-using WebRtcE2E.Fixtures.Docker;
 using WebRtcE2E.Fixtures.Evidence;
 using WebRtcE2E.Fixtures.FreeSwitch;
 using WebRtcE2E.Fixtures.Scenarios;
@@ -17,7 +15,6 @@ namespace WebRtcE2E.Scenarios.Tests;
 [Category("Scenario")]
 public sealed class ConfChangeTests
 {
-    private const string VanillaInImage = "/usr/local/freeswitch/etc/freeswitch";
     private string dir = null!;
 
     [SetUp]
@@ -211,54 +208,7 @@ public sealed class ConfChangeTests
         }
     }
 
-    /// <summary>FreeSWITCH's vanilla conf out of the image (MPL source: read at test time, never committed).</summary>
-    private static void CopyVanillaOutOfTheImage(string to)
-    {
-        var image = Environment.GetEnvironmentVariable(FreeSwitchSettings.ImageVariable) is { Length: > 0 } configured ? configured : FreeSwitchSettings.DefaultImage;
-        var inspect = Docker("image", "inspect", "--format", "{{.Id}}", image);
-        if (inspect.Exit != 0)
-        {
-            if (image == FreeSwitchSettings.DefaultImage && inspect.Error.Contains("No such image", StringComparison.OrdinalIgnoreCase))
-            {
-                Assert.Ignore($"the vanilla conf is read from {image}, which is not in the local Docker engine: {FreeSwitchSettings.NoneConfiguredReason}");
-            }
-
-            Assert.Fail($"docker image inspect {image}: {inspect.Error}");
-        }
-
-        Directory.CreateDirectory(to);
-        // The harness's owner labels: a run killed before `docker rm` leaves a container the next run sweeps.
-        var created = Docker(["create", .. DockerEnvironment.Labels.SelectMany(l => new[] { "--label", $"{l.Key}={l.Value}" }), image, "true"]);
-        created.Exit.Should().Be(0, created.Error);
-        var id = created.Output.Trim();
-        try
-        {
-            var copy = Docker("cp", $"{id}:{VanillaInImage}/.", to);
-            copy.Exit.Should().Be(0, copy.Error);
-        }
-        finally
-        {
-            Docker("rm", id);
-        }
-    }
-
-    private static (int Exit, string Output, string Error) Docker(params string[] args)
-    {
-        var start = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"docker {string.Join(' ', args)} did not finish within 60 s");
-        }
-
-        return (process.ExitCode, output.Result, error.Result);
-    }
+    /// <summary>FreeSWITCH's vanilla conf out of the configured image, else the default one.</summary>
+    private static void CopyVanillaOutOfTheImage(string to) =>
+        VanillaConf.CopyOutOfImage(Environment.GetEnvironmentVariable(FreeSwitchSettings.ImageVariable) is { Length: > 0 } configured ? configured : FreeSwitchSettings.DefaultImage, to);
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using WebRtcE2E.Fixtures.Docker;
 using WebRtcE2E.Fixtures.Doctor;
 using WebRtcE2E.Fixtures.FreeSwitch;
 
@@ -12,7 +10,6 @@ namespace WebRtcE2E.Fixtures.Tests.Doctor;
 [Category("FreeSwitch")]
 public sealed class VanillaConfTests
 {
-    private const string ConfInImage = "/usr/local/freeswitch/etc/freeswitch";
     private string? dir;
     private DoctorReport report = null!;
 
@@ -20,31 +17,8 @@ public sealed class VanillaConfTests
     public void CopyOutOfTheImage()
     {
         var image = FreeSwitchSettings.DefaultImage;
-        var inspect = Docker("image", "inspect", "--format", "{{.Id}}", image);
-        if (inspect.Exit != 0)
-        {
-            if (inspect.Error.Contains("No such image", StringComparison.OrdinalIgnoreCase))
-            {
-                Assert.Ignore($"the vanilla conf is read from {image}, which is not in the local Docker engine: {FreeSwitchSettings.NoneConfiguredReason}");
-            }
-
-            Assert.Fail($"docker image inspect {image}: {inspect.Error}");
-        }
-
         dir = Directory.CreateTempSubdirectory("webrtc-e2e-vanilla-").FullName;
-        // The harness's owner labels: a run killed before `docker rm` leaves a container the next run sweeps.
-        var created = Docker([.. "create".Split(' '), .. DockerEnvironment.Labels.SelectMany(l => new[] { "--label", $"{l.Key}={l.Value}" }), image, "true"]);
-        created.Exit.Should().Be(0, created.Error);
-        var id = created.Output.Trim();
-        try
-        {
-            var copy = Docker("cp", $"{id}:{ConfInImage}/.", dir);
-            copy.Exit.Should().Be(0, copy.Error);
-        }
-        finally
-        {
-            Docker("rm", id);
-        }
+        VanillaConf.CopyOutOfImage(image, dir);
 
         report = ConfDoctor.Run(dir, new DoctorOptions { ImageModules = ImageModules.For(image) });
         TestContext.Out.WriteLine(report.Format());
@@ -96,25 +70,5 @@ public sealed class VanillaConfTests
         f.Severity.Should().Be(Severity.Error);
         f.Where.Should().Be(new ConfLocation("sip_profiles/internal.xml", 1));
         f.What.Should().Contain("wss-binding (sip_profiles/internal.xml:325)");
-    }
-
-    private static (int Exit, string Output, string Error) Docker(params string[] args)
-    {
-        var start = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"docker {string.Join(' ', args)} did not finish within 60 s");
-        }
-
-        return (process.ExitCode, output.Result, error.Result);
     }
 }
