@@ -1,4 +1,3 @@
-using System.Net;
 using WebRtcE2E.Fixtures.EventSocket;
 using WebRtcE2E.Fixtures.Network;
 using WebRtcE2E.Fixtures.Phones;
@@ -17,18 +16,13 @@ namespace WebRtcE2E.Tests;
 [Category("Browser")]
 [Category("External")]
 [NonParallelizable]
-public sealed class NetworkFaultTests : Scenario
+public sealed class NetworkFaultTests : NetworkScenario
 {
-    private const double Tone = 660;
 
     // 20 % loss over ~5 s of 50 packets/s opus (~250 packets): one standard deviation of the measured share is
     // sqrt(0.2 * 0.8 / 250) ≈ 2.5 points, so ±8 points is beyond three of them.
     private const double LossPercent = 20;
     private const double LossTolerance = 0.08;
-
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
-
-    private BrowserNamespace? ns;
 
     /// <summary>Media to FreeSWITCH's RTP range dropped both ways before the call: answered, silent, "ICE never connected".</summary>
     [Test]
@@ -166,80 +160,5 @@ public sealed class NetworkFaultTests : Scenario
 
         verdict.Should().BeClearedBy(Side.Phone, HangupCause.NormalClearing);
         verdict.Diagnosis!.Kind.Should().Be(DiagnosisKind.Healthy, "{0}", verdict);
-    }
-
-    /// <summary>No rule of any fault may outlive its test: listed from the namespace itself.</summary>
-    [TearDown]
-    public async Task NothingLeftAsync()
-    {
-        if (ns is not null)
-        {
-            (await NetworkFaults.LeftInAsync(ns)).Should().BeEmpty("every fault removes its rules when its test ends, also when the test fails");
-        }
-    }
-
-    private IPAddress FreeSwitch => IPAddress.Parse(Fs.Host);
-
-    private int RtpFirst => Fs.Port("rtp_start_port");
-
-    private int RtpLast => Fs.Port("rtp_end_port");
-
-    /// <summary>The browser's namespace: faults need one (a container target); other targets have nothing to inject into.</summary>
-    private async Task<BrowserNamespace> NamespaceAsync(CancellationToken ct)
-    {
-        if (Fs.Kind != Fixtures.FreeSwitch.TargetKind.Container)
-        {
-            Assert.Ignore($"network faults act on the browser's own network namespace on the run's Docker network; the target is {Fs.Kind}, not a container");
-        }
-
-        if (NetworkFaults.Unsupported is { } why)
-        {
-            Assert.Fail($"network faults cannot be applied here: {why}");
-        }
-
-        var host = await TestRun.BrowserAsync(Fs, ct);
-        ns = host.Options.Namespace ?? throw new InvalidOperationException("the run's browser has no network namespace although this machine supports one");
-        return ns;
-    }
-
-    /// <summary>A JsSIP browser calls the echo, listens 3 s, hangs up.</summary>
-    private async Task<CallVerdict> EchoCallAsync(string name, CancellationToken ct)
-    {
-        var phone = await PhoneAsync(PhoneKind.Browser, "external", $"Browser-{name}", Tone, ct: ct);
-        var call = await DialAsync(phone, Fs.Conf.Number("ECHO"), Tone, ct: ct);
-        await call.AnsweredAsync(ct: ct);
-        var heard = await call.ListenAsync(TimeSpan.FromSeconds(3), [Tone], ct);
-        await call.HangupAsync(ct);
-        return await VerdictAsync(phone, call, heard, ct: ct);
-    }
-
-    /// <summary>
-    /// A JsSIP browser calls the echo; once its tone comes back, <paramref name="fault"/> is applied (none for a
-    /// control), the counters are taken at that moment, the phone listens for <paramref name="window"/> (after
-    /// <see cref="Settle"/>) and hangs up; the verdict is judged on the window (audio) and on the counters since the fault.
-    /// </summary>
-    private async Task<CallVerdict> MidCallAsync(string name, Func<BrowserNamespace, CancellationToken, Task<INetworkFault>>? fault, TimeSpan window, CancellationToken ct)
-    {
-        var n = await NamespaceAsync(ct);
-        var phone = await PhoneAsync(PhoneKind.Browser, "external", $"Browser-{name}", Tone, ct: ct);
-        var call = await DialAsync(phone, Fs.Conf.Number("ECHO"), Tone, ct: ct);
-        await call.AnsweredAsync(ct: ct);
-        await MediaFlowsAsync(call, ct);
-
-        await using var applied = fault is null ? null : await fault(n, ct);
-        var since = await call.StatsNowAsync(ct);
-        // The received audio reaches .NET some 0.4 s behind the wire (jitter buffer, playout, the page's tap):
-        // that second still holds what arrived before the fault, so the judged window starts after it.
-        await call.ListenAsync(Settle, [Tone], ct);
-        var heard = await call.ListenAsync(window, [Tone], ct);
-        await call.HangupAsync(ct);
-        return await VerdictAsync(phone, call, heard, ct: ct, since: since);
-    }
-
-    /// <summary>Before a fault mid-call: the echo is heard, so the fault is what changes it.</summary>
-    private static async Task MediaFlowsAsync(ICall call, CancellationToken ct)
-    {
-        var first = await call.ListenAsync(TimeSpan.FromSeconds(1.5), [Tone], ct);
-        first.ToneFraction(Tone, -40).Should().BeGreaterThan(0.3, "the echo must be heard before the fault is applied: {0}", first.Describe());
     }
 }
