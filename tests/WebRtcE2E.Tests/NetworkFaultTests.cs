@@ -24,6 +24,9 @@ public sealed class NetworkFaultTests : NetworkScenario
     private const double LossPercent = 20;
     private const double LossTolerance = 0.08;
 
+    // Below the echoed opus stream on the wire (50 packets/s of ~130 bytes with IP, UDP, RTP and SRTP: ~50 kbit/s).
+    private const int RateKbit = 24;
+
     /// <summary>Media to FreeSWITCH's RTP range dropped both ways before the call: answered, silent, "ICE never connected".</summary>
     [Test]
     [CancelAfter(30_000)]
@@ -115,6 +118,44 @@ public sealed class NetworkFaultTests : NetworkScenario
 
         verdict.Diagnosis!.Kind.Should().Be(DiagnosisKind.Healthy, "{0}", verdict);
         (verdict.Diagnosis.LossFraction ?? 0).Should().BeLessThan(CallDiagnosis.LossWorthNaming);
+    }
+
+    /// <summary>
+    /// FreeSWITCH→browser squeezed through a 24 kbit/s token bucket (tc tbf) mid-call, below what the echoed opus
+    /// needs on the wire: the bucket drops what does not fit, the browser counts those packets lost, the diagnosis
+    /// names packet loss on that way. Its control is the loss control (the same call, no fault).
+    /// </summary>
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task Rate_limit_below_the_media_bitrate_drops_packets_and_is_diagnosed_as_loss(CancellationToken ct)
+    {
+        var n = await NamespaceAsync(ct);
+        var phone = await PhoneAsync(PhoneKind.Browser, "external", "Browser-rate", Tone, ct: ct);
+        var call = await DialAsync(phone, Fs.Conf.Number("ECHO"), Tone, ct: ct);
+        await call.AnsweredAsync(ct: ct);
+        await MediaFlowsAsync(call, ct);
+
+        long dropped;
+        MediaStats? since;
+        await using (var rate = await NetworkFaults.RateAsync(n, RateKbit, MediaPath.FromFreeSwitch, ct))
+        {
+            since = await call.StatsNowAsync(ct);
+            await call.ListenAsync(Settle, [Tone], ct);
+            await call.ListenAsync(TimeSpan.FromSeconds(5), [Tone], ct);
+            dropped = await rate.DroppedAsync(ct);
+        }
+
+        var heard = await call.ListenAsync(TimeSpan.FromMilliseconds(200), [Tone], ct);
+        await call.HangupAsync(ct);
+        var verdict = await VerdictAsync(phone, call, heard, ct: ct, since: since);
+
+        var lost = verdict.Stats!.PacketsLost - (since?.PacketsLost ?? 0);
+        await TestContext.Progress.WriteLineAsync($"rate: {RateKbit} kbit/s FreeSWITCH → browser; the bucket dropped {dropped} packets, the browser counted {lost} lost; diagnosis: {verdict.Diagnosis!.Summary}");
+        dropped.Should().BeGreaterThan(50, "24 kbit/s is below the echoed opus stream's rate on the wire: {0}", verdict);
+        verdict.Diagnosis.Kind.Should().Be(DiagnosisKind.PacketLoss, "{0}", verdict);
+        verdict.Diagnosis.Summary.Should().Contain("FreeSWITCH→browser");
+        verdict.Diagnosis.LossFraction.Should().BeGreaterThan(0.2, "{0}", verdict);
+        ((double)lost).Should().BeInRange(dropped * 0.7, dropped + 10, "what the browser lost is what the bucket dropped (RTCP and consent checks are dropped too): {0}", verdict);
     }
 
     /// <summary>

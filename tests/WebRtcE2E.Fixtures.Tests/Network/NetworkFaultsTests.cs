@@ -97,6 +97,31 @@ public sealed partial class NetworkFaultsTests
         }
     }
 
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task A_rate_limit_shapes_only_the_namespace_veth_both_ends_and_is_verified_gone(CancellationToken ct)
+    {
+        Assume();
+        await using var network = await HarnessNetwork.CreateAsync("faulttest", ct);
+        await using var ns = await BrowserNamespace.CreateAsync(network, 250, ct);
+
+        var rate = await NetworkFaults.RateAsync(ns, 64, MediaPath.Both, ct);
+        rate.Description.Should().Be("limiting the browser's link to 64 kbit/s both ways (tc tbf, 50 ms queue)");
+        var left = await NetworkFaults.LeftInAsync(ns, ct);
+        left.Should().HaveCount(2).And.Contain(l => l.StartsWith($"tbf on {ns.Interface}: qdisc tbf", StringComparison.Ordinal) && l.Contains("rate 64Kbit", StringComparison.Ordinal))
+            .And.Contain(l => l.StartsWith($"tbf on {ns.HostInterface}: ", StringComparison.Ordinal));
+        var here = Run(NetworkFaults.Tc, "qdisc", "show");
+        here.Should().Contain("qdisc tbf").And.Contain($"dev {ns.HostInterface} root", "this machine sees the veth's end on its side shaped")
+            .And.NotContain($"dev {ns.Interface} ", "the namespace's own end is not on this machine");
+        (await rate.DroppedAsync(ct)).Should().Be(0, "nothing was sent yet");
+
+        await rate.DisposeAsync();
+        (await NetworkFaults.LeftInAsync(ns, ct)).Should().BeEmpty();
+        await rate.DisposeAsync(); // a second dispose does nothing
+        var tooSlow = () => NetworkFaults.RateAsync(ns, 4, MediaPath.Both, ct);
+        await tooSlow.Should().ThrowAsync<ArgumentOutOfRangeException>();
+    }
+
     private static string Run(string file, params string[] args)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -241,6 +241,7 @@ public sealed class TestRun
         }
 
         // Browsers first: their pages hold websockets to the target; then the namespaces they ran in.
+        var processes = Browsers.Values.SelectMany(b => b.Processes).ToList();
         var shared = Browsers.Values.Cast<IAsyncDisposable>().ToList();
         Browsers.Clear();
         shared.AddRange(Namespaces);
@@ -253,15 +254,20 @@ public sealed class TestRun
 
         await AsyncDisposables.DisposeAllAsync(shared, "stopping the run's browsers and FreeSWITCH target failed");
 
-        // Last, the run checks that nothing it started is left (the Network category's faults live in the
-        // browser's namespace and go with it): a leftover fails the run, naming what is left.
+        // Last, the run checks that nothing it started is left: containers and networks (by their owner labels),
+        // network namespaces (by name; the Network category's iptables rules and token buckets live in the browser's
+        // namespace and on its veth, and go with it; each test checks its own are gone, LeftInAsync), and the
+        // processes of its Chromiums (by id and start time). A leftover fails the run, naming what is left.
         using var check = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        var left = BrowserNamespace.LeftoversOfThisProcess().Concat(await DockerEnvironment.LeftoversOfThisProcessAsync(check.Token)).ToList();
+        var left = BrowserNamespace.LeftoversOfThisProcess()
+            .Concat(await DockerEnvironment.LeftoversOfThisProcessAsync(check.Token))
+            .Concat(ProcessTree.Alive(processes).Select(p => $"process {p}"))
+            .ToList();
         if (left.Count > 0)
         {
             throw new InvalidOperationException($"the run left behind what it started: {string.Join("; ", left)} (the next run removes them)");
         }
 
-        await TestContext.Progress.WriteLineAsync("nothing left: no container, network or network namespace of this run remains");
+        await TestContext.Progress.WriteLineAsync($"nothing left: no container, network, network namespace (with its fault rules) or browser process ({processes.Count} seen) of this run remains");
     }
 }
