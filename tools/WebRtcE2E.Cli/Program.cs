@@ -98,5 +98,5 @@ serve.SetAction(async (parse, ct) =>
     return 0;
 });
 
-var root = new RootCommand("WebRtcE2E: tools for testing FreeSWITCH WebRTC deployments") { cert, serve, DoctorCommand.Create(), CallCommand.Create(), LoadCommand.Create() };
+var root = new RootCommand("WebRtcE2E: tools for testing FreeSWITCH WebRTC deployments") { cert, serve, DoctorCommand.Create(), CallCommand.Create(), LoadCommand.Create(), FaultCommand.Create() };
 return root.Parse(args).Invoke();
