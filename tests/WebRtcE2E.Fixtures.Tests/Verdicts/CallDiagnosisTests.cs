@@ -56,6 +56,22 @@ public class CallDiagnosisTests
     }
 
     [Test]
+    public void A_call_freeswitch_sends_nothing_to_is_not_called_blocked()
+    {
+        // The scenario gate's DTMF call to 9197 (a park, nothing played), run of 2026-11-30: FreeSWITCH RTP in 44 / out 0.
+        var verdict = Verdict(
+            Stats(received: 0, sent: 118, ice: "connected"),
+            Fs("NORMAL_CLEARING", "recv_bye", rtpIn: 44, rtpOut: 0, hangupAfter: 2.4),
+            heard: Silence(2));
+        var d = CallDiagnosis.Of(verdict, Seen(null, Ice(0.05, "checking"), Ice(0.06, "connected")));
+
+        d.Kind.Should().Be(DiagnosisKind.FreeSwitchSendsNothing);
+        d.Summary.Should().Be("no media from FreeSWITCH: it sent no RTP to this call (the dialplan plays nothing), not a network fault");
+        d.ConnectedButSilent.Should().BeTrue();
+        d.Evidence.Should().Contain("FreeSWITCH sent 0 RTP packets in the call: nothing was sent to lose");
+    }
+
+    [Test]
     public void Media_to_freeswitch_dropped_mid_call_is_one_way_audio_freeswitch_receives_nothing()
     {
         var verdict = Verdict(
