@@ -160,12 +160,12 @@ public sealed class BrowserFaultTests : NetworkScenario
     /// connection gets it (DialOptions.TamperDtlsFingerprint), so Chromium refuses FreeSWITCH's certificate; FreeSWITCH
     /// logs the handshake failure and hangs up.
     /// </summary>
-    [Test]
+    [TestCaseSource(nameof(BrowserPhones))]
     [CancelAfter(30_000)]
-    public async Task Dtls_handshake_failure_is_answered_then_hung_up_and_diagnosed(CancellationToken ct)
+    public async Task Dtls_handshake_failure_is_answered_then_hung_up_and_diagnosed(PhoneKind kind, CancellationToken ct)
     {
         await NamespaceAsync(ct);
-        var phone = await PhoneAsync(PhoneKind.Browser, "external", "Browser-dtls", Tone, ct: ct);
+        var phone = await PhoneAsync(kind, "external", $"{kind}-dtls", Tone, ct: ct);
         var call = await DialAsync(phone, Fs.Conf.Number("ECHO"), Tone, new DialOptions { TamperDtlsFingerprint = true }, ct);
         var end = await call.EndedAsync(TimeSpan.FromSeconds(10), ct);
         var verdict = await VerdictAsync(phone, call, AudioReportOrNone.None, ct: ct);
@@ -184,12 +184,17 @@ public sealed class BrowserFaultTests : NetworkScenario
     }
 
     /// <summary>The control of <see cref="Dtls_handshake_failure_is_answered_then_hung_up_and_diagnosed"/>: the same call untampered, DTLS connects.</summary>
-    [Test]
+    [TestCaseSource(nameof(BrowserPhones))]
     [CancelAfter(30_000)]
-    public async Task Dtls_control_without_tampering_connects_and_hears_the_echo(CancellationToken ct)
+    public async Task Dtls_control_without_tampering_connects_and_hears_the_echo(PhoneKind kind, CancellationToken ct)
     {
         await NamespaceAsync(ct);
-        var verdict = await EchoCallAsync("dtls-ok", ct);
+        var phone = await PhoneAsync(kind, "external", $"{kind}-dtls-ok", Tone, ct: ct);
+        var call = await DialAsync(phone, Fs.Conf.Number("ECHO"), Tone, ct: ct);
+        await call.AnsweredAsync(ct: ct);
+        var heard = await call.ListenAsync(TimeSpan.FromSeconds(3), [Tone], ct);
+        await call.HangupAsync(ct);
+        var verdict = await VerdictAsync(phone, call, heard, ct: ct);
 
         verdict.Stats!.DtlsState.Should().Be("connected", "{0}", verdict);
         verdict.Should().HaveHeardTone(Tone, aboveDbfs: -30, within: TimeSpan.FromSeconds(1.5));
