@@ -75,6 +75,10 @@ public abstract class Scenario
     protected async Task<IPhone> PhoneAsync(PhoneKind kind, string profile, string name, double toneHz, IReadOnlyList<string>? codecs = null, CancellationToken ct = default) =>
         Calls.Add(await ScenarioPhones.CreateAsync(kind, Fs, profile, name, toneHz, codecs, ct));
 
+    /// <summary>Keeps a phone the test opened itself (on a browser of its own), for the evidence; disposed when the test ends.</summary>
+    protected TPhone Keep<TPhone>(TPhone phone)
+        where TPhone : IPhone => Calls.Add(phone);
+
     /// <summary>Dials and keeps the call for the evidence; <paramref name="expectedHz"/> is what the phone should hear.</summary>
     protected async Task<ICall> DialAsync(IPhone phone, string number, double? expectedHz, DialOptions? options = null, CancellationToken ct = default) =>
         Calls.Track(phone, await phone.DialAsync(number, options, ct), expectedHz);
