@@ -53,6 +53,41 @@ public sealed class RelayAndCrashTests : NetworkScenario
     }
 
     /// <summary>
+    /// The same over TLS (<c>turns:</c>, coturn's port 5349 with a certificate made for its address): a browser of
+    /// its own, in a namespace of its own on the run network, trusting FreeSWITCH's and the relay's certificates
+    /// (without the relay's pin the TLS connection is refused and ICE never connects: tried by hand).
+    /// </summary>
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task All_UDP_blocked_with_TURN_over_TLS_the_call_works_over_a_relay_candidate(CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        await NamespaceAsync(ct);
+        var network = ((ContainerTarget)Fs).Network;
+        await using var relay = await TurnRelay.StartAsync(network, ct: ct);
+        await using var ns = await BrowserNamespace.CreateAsync(network, 249, ct);
+        await using var host = await BrowserHost.LaunchAsync(new BrowserOptions { TrustedSpkiSha256 = [Fs.Certificate!.SpkiSha256Base64, relay.Certificate.SpkiSha256Base64], Namespace = ns }, ct);
+        await using var fault = await NetworkFaults.DropAllUdpAsync(ns, ct);
+        await using var phone = await host.OpenPhoneAsync(
+            new BrowserPhoneOptions { Name = "Browser-turns", WebSocketUri = Fs.WssUri("external"), ToneHz = Tone, IceAddresses = [ns.Address], IceServers = [relay.TlsServer] },
+            ct);
+        var call = await phone.DialAsync(Fs.Conf.Number("ECHO"), ct: ct);
+        await call.AnsweredAsync(ct: ct);
+        var heard = await call.ListenAsync(TimeSpan.FromSeconds(3), [Tone], ct);
+        await call.HangupAsync(ct);
+        var end = await call.EndedAsync(TimeSpan.FromSeconds(10), ct);
+        var record = await Ledger.WaitForHangupAsync(call.CallId, TimeSpan.FromSeconds(5), ct);
+        var verdict = CallVerdict.Create(call, end, heard, record, phone.Name).WithDiagnosis(new CallObservations(null, phone.Events));
+
+        verdict.Should().HaveHeardTone(Tone, aboveDbfs: -30, within: TimeSpan.FromSeconds(1.5));
+        verdict.Stats!.LocalCandidateType.Should().Be("relay", "no UDP leaves the browser, so only the relay can carry the media: {0}", verdict);
+        verdict.Stats.RelayProtocol.Should().Be("tls", "the browser reaches coturn over TLS: {0}", verdict);
+        verdict.Diagnosis!.Kind.Should().Be(DiagnosisKind.Healthy, "{0}", verdict);
+        verdict.Diagnosis.Summary.Should().Be("no fault seen: ICE connected, RTP both ways, over a TURN relay (TLS to the relay)" + LossSuffix(verdict));
+        await ReportAsync(verdict, clock);
+    }
+
+    /// <summary>
     /// The control of the TURN test: the same fault and the same phone (its ICE servers still name the relay), with
     /// coturn removed before the call: nothing can carry the media, so ICE never connects.
     /// </summary>
