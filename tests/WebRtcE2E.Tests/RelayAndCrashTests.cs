@@ -2,6 +2,7 @@ using System.Diagnostics;
 using WebRtcE2E.Fixtures;
 using WebRtcE2E.Fixtures.Docker;
 using WebRtcE2E.Fixtures.EventSocket;
+using WebRtcE2E.Fixtures.Evidence;
 using WebRtcE2E.Fixtures.FreeSwitch;
 using WebRtcE2E.Fixtures.Network;
 using WebRtcE2E.Fixtures.Phones;
@@ -26,6 +27,44 @@ public sealed class RelayAndCrashTests : NetworkScenario
 {
     /// <summary>How long after FreeSWITCH is killed its sockets (event socket, SIP WebSocket) must be seen closed.</summary>
     private static readonly TimeSpan GoneWithin = TimeSpan.FromSeconds(3);
+
+    // What a test starts beside the run's own (a FreeSWITCH, a browser, a namespace, a relay, a fault), removed in
+    // reverse order after the test, also when it fails; and the calls on them, whose evidence is kept on failure.
+    private readonly List<IAsyncDisposable> owned = [];
+    private TestCalls? ownCalls;
+
+    /// <summary>On failure, the evidence of the calls made on what the test started; then all of it removed, in reverse order.</summary>
+    [TearDown]
+    public async Task RemoveWhatTheTestStartedAsync()
+    {
+        var failed = TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed;
+        try
+        {
+            if (ownCalls is { HasPhones: true } calls && failed)
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                NUnitEvidence.Complete(await calls.WriteEvidenceAsync(TestContext.CurrentContext.Test.FullName + "-own", TestContext.CurrentContext.Result.Message, ct: cts.Token));
+            }
+        }
+        finally
+        {
+            try
+            {
+                // The phones first: they hold calls on the browser and FreeSWITCH removed below.
+                if (ownCalls is not null)
+                {
+                    await ownCalls.DisposeAsync();
+                }
+            }
+            finally
+            {
+                ownCalls = null;
+                var mine = Enumerable.Reverse(owned).ToList();
+                owned.Clear();
+                await AsyncDisposables.DisposeAllAsync(mine, "removing what the test started (browser, namespace, fault, relay, FreeSWITCH) failed");
+            }
+        }
+    }
 
     /// <summary>
     /// All UDP to and from the browser dropped, TURN over TCP offered: the echo is heard, and only because the
@@ -64,20 +103,19 @@ public sealed class RelayAndCrashTests : NetworkScenario
         var clock = Stopwatch.StartNew();
         await NamespaceAsync(ct);
         var network = ((ContainerTarget)Fs).Network;
-        await using var relay = await TurnRelay.StartAsync(network, ct: ct);
-        await using var ns = await BrowserNamespace.CreateAsync(network, 249, ct);
-        await using var host = await BrowserHost.LaunchAsync(new BrowserOptions { TrustedSpkiSha256 = [Fs.Certificate!.SpkiSha256Base64, relay.Certificate.SpkiSha256Base64], Namespace = ns }, ct);
-        await using var fault = await NetworkFaults.DropAllUdpAsync(ns, ct);
-        await using var phone = await host.OpenPhoneAsync(
+        var relay = Own(await TurnRelay.StartAsync(network, ct: ct));
+        var ns = Own(await BrowserNamespace.CreateAsync(network, 249, ct));
+        var host = Own(await BrowserHost.LaunchAsync(new BrowserOptions { TrustedSpkiSha256 = [Fs.Certificate!.SpkiSha256Base64, relay.Certificate.SpkiSha256Base64], Namespace = ns }, ct));
+        Own(await NetworkFaults.DropAllUdpAsync(ns, ct));
+        ownCalls = new TestCalls(Fs, Ledger);
+        var phone = ownCalls.Add(await host.OpenPhoneAsync(
             new BrowserPhoneOptions { Name = "Browser-turns", WebSocketUri = Fs.WssUri("external"), ToneHz = Tone, IceAddresses = [ns.Address], IceServers = [relay.TlsServer] },
-            ct);
-        var call = await phone.DialAsync(Fs.Conf.Number("ECHO"), ct: ct);
+            ct));
+        var call = ownCalls.Track(phone, await phone.DialAsync(Fs.Conf.Number("ECHO"), ct: ct), Tone);
         await call.AnsweredAsync(ct: ct);
         var heard = await call.ListenAsync(TimeSpan.FromSeconds(3), [Tone], ct);
         await call.HangupAsync(ct);
-        var end = await call.EndedAsync(TimeSpan.FromSeconds(10), ct);
-        var record = await Ledger.WaitForHangupAsync(call.CallId, TimeSpan.FromSeconds(5), ct);
-        var verdict = CallVerdict.Create(call, end, heard, record, phone.Name).WithDiagnosis(new CallObservations(null, phone.Events));
+        var verdict = await ownCalls.VerdictAsync(phone, call, heard, TestContext.CurrentContext.Test.Name, TestContext.Progress, ct: ct);
 
         verdict.Should().HaveHeardTone(Tone, aboveDbfs: -30, within: TimeSpan.FromSeconds(1.5));
         verdict.Stats!.LocalCandidateType.Should().Be("relay", "no UDP leaves the browser, so only the relay can carry the media: {0}", verdict);
@@ -143,8 +181,8 @@ public sealed class RelayAndCrashTests : NetworkScenario
     public async Task FreeSwitch_killed_mid_call_ends_the_call_and_the_diagnosis_says_it_went_away(CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        await using var own = await OwnFreeSwitch.StartAsync("killed", ct);
-        var call = await own.Phone.DialAsync(own.Target.Conf.Number("ECHO"), ct: ct);
+        var own = await OwnFreeSwitchAsync("killed", ct);
+        var call = own.Calls.Track(own.Phone, await own.Phone.DialAsync(own.Target.Conf.Number("ECHO"), ct: ct), Tone);
         await call.AnsweredAsync(ct: ct);
         await MediaFlowsAsync(call, ct);
 
@@ -181,18 +219,12 @@ public sealed class RelayAndCrashTests : NetworkScenario
     public async Task FreeSwitch_not_killed_control_the_call_is_cleared_normally(CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        await using var own = await OwnFreeSwitch.StartAsync("alive", ct);
-        var call = await own.Phone.DialAsync(own.Target.Conf.Number("ECHO"), ct: ct);
+        var own = await OwnFreeSwitchAsync("alive", ct);
+        var call = own.Calls.Track(own.Phone, await own.Phone.DialAsync(own.Target.Conf.Number("ECHO"), ct: ct), Tone);
         await call.AnsweredAsync(ct: ct);
         await MediaFlowsAsync(call, ct);
         await call.HangupAsync(ct);
-        var end = await call.EndedAsync(TimeSpan.FromSeconds(10), ct);
-        var record = await own.Ledger.WaitForHangupAsync(call.CallId, TimeSpan.FromSeconds(5), ct);
-        var verdict = CallVerdict.Create(call, end, null, record, own.Phone.Name).WithDiagnosis(new CallObservations(null, own.Phone.Events)
-        {
-            EventSocketClosedAt = own.Ledger.ClosedAt,
-            EventSocketClosedReason = own.Ledger.ClosedReason,
-        });
+        var verdict = await own.Calls.VerdictAsync(own.Phone, call, null, TestContext.CurrentContext.Test.Name, TestContext.Progress, ct: ct);
 
         own.Ledger.ClosedAt.Should().BeNull("FreeSWITCH is still running: its event socket stays open");
         verdict.Should().BeClearedBy(Side.Phone, HangupCause.NormalClearing);
@@ -221,68 +253,41 @@ public sealed class RelayAndCrashTests : NetworkScenario
         await TestContext.Progress.WriteLineAsync($"  took {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
+    /// <summary>Keeps <paramref name="thing"/> to be removed after the test (in reverse order of keeping).</summary>
+    private T Own<T>(T thing)
+        where T : IAsyncDisposable
+    {
+        owned.Add(thing);
+        return thing;
+    }
+
     /// <summary>
     /// A FreeSWITCH of the test's own, from the run's settings, with everything a browser call on it needs: the
     /// event socket and its ledger, a network namespace on its network for Chromium, a Chromium trusting its
-    /// certificate, one JsSIP phone. Disposed in reverse order (phone, browser, namespace, event socket, target),
-    /// every step even when one fails.
+    /// certificate, one JsSIP phone. All of it removed after the test (<see cref="RemoveWhatTheTestStartedAsync"/>):
+    /// phone, browser, namespace, event socket, FreeSWITCH.
     /// </summary>
-    private sealed class OwnFreeSwitch : IAsyncDisposable
+    private async Task<OwnFreeSwitch> OwnFreeSwitchAsync(string name, CancellationToken ct)
     {
-        private readonly List<IAsyncDisposable> owned = [];
+        var settings = FreeSwitchSettings.FromEnvironment(n => TestContext.Parameters.Get(n));
+        var started = Stopwatch.StartNew();
+        var target = Own(await FreeSwitchTarget.StartAsync(settings, ct: ct));
+        var container = target as ContainerTarget ?? throw new InvalidOperationException($"killing FreeSWITCH needs a container target; the own target is {target.Kind}");
+        await TestContext.Progress.WriteLineAsync($"own FreeSWITCH: {target.Summary}, started in {started.Elapsed.TotalSeconds:0.0} s");
 
-        public ContainerTarget Target { get; private set; } = null!;
-
-        public CallLedger Ledger { get; private set; } = null!;
-
-        public BrowserPhone Phone { get; private set; } = null!;
-
-        public static async Task<OwnFreeSwitch> StartAsync(string name, CancellationToken ct)
-        {
-            var own = new OwnFreeSwitch();
-            try
-            {
-                var settings = FreeSwitchSettings.FromEnvironment(n => TestContext.Parameters.Get(n));
-                var started = Stopwatch.StartNew();
-                var target = await FreeSwitchTarget.StartAsync(settings, ct: ct);
-                own.owned.Add(target);
-                own.Target = target as ContainerTarget ?? throw new InvalidOperationException($"killing FreeSWITCH needs a container target; the own target is {target.Kind}");
-                await TestContext.Progress.WriteLineAsync($"own FreeSWITCH: {target.Summary}, started in {started.Elapsed.TotalSeconds:0.0} s");
-
-                var esl = await target.EventSocketAsync(ct);
-                own.owned.Add(esl);
-                await esl.SubscribeAsync(["CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE"], ct);
-                own.Ledger = CallLedger.Attach(esl);
-
-                var ns = await BrowserNamespace.CreateAsync(own.Target.Network, 250, ct);
-                own.owned.Add(ns);
-                var pin = target.Certificate?.SpkiSha256Base64;
-                var host = await BrowserHost.LaunchAsync(new BrowserOptions { TrustedSpkiSha256 = pin is null ? [] : [pin], Namespace = ns }, ct);
-                own.owned.Add(host);
-                own.Phone = await host.OpenPhoneAsync(
-                    new BrowserPhoneOptions
-                    {
-                        Name = $"Browser-{name}",
-                        WebSocketUri = target.WssUri("external"),
-                        ToneHz = Tone,
-                        IceAddresses = [ns.Address],
-                    },
-                    ct);
-                own.owned.Add(own.Phone);
-                return own;
-            }
-            catch
-            {
-                await own.DisposeAsync();
-                throw;
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            var mine = Enumerable.Reverse(owned).ToList();
-            owned.Clear();
-            await AsyncDisposables.DisposeAllAsync(mine, "disposing the test's own FreeSWITCH, its browser and namespace failed");
-        }
+        var esl = Own(await target.EventSocketAsync(ct));
+        await esl.SubscribeAsync(["CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE"], ct);
+        var ledger = CallLedger.Attach(esl);
+        var ns = Own(await BrowserNamespace.CreateAsync(container.Network, 250, ct));
+        var pin = target.Certificate?.SpkiSha256Base64;
+        var host = Own(await BrowserHost.LaunchAsync(new BrowserOptions { TrustedSpkiSha256 = pin is null ? [] : [pin], Namespace = ns }, ct));
+        ownCalls = new TestCalls(target, ledger);
+        var phone = ownCalls.Add(await host.OpenPhoneAsync(
+            new BrowserPhoneOptions { Name = $"Browser-{name}", WebSocketUri = target.WssUri("external"), ToneHz = Tone, IceAddresses = [ns.Address] },
+            ct));
+        return new OwnFreeSwitch(container, ledger, phone, ownCalls);
     }
+
+    /// <summary>The test's own FreeSWITCH, its ledger, the browser phone on it and the calls kept for the evidence.</summary>
+    private sealed record OwnFreeSwitch(ContainerTarget Target, CallLedger Ledger, BrowserPhone Phone, TestCalls Calls);
 }
