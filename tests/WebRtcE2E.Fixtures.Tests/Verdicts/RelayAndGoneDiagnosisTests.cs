@@ -84,6 +84,22 @@ public class RelayAndGoneDiagnosisTests
         d.Kind.Should().Be(DiagnosisKind.Healthy);
     }
 
+    [Test]
+    public async Task The_ledger_says_when_and_why_its_event_socket_closed_and_a_pending_wait_fails_at_once()
+    {
+        var ledger = new CallLedger();
+        var wait = ledger.WaitForHangupAsync(CallId, TimeSpan.FromSeconds(30));
+        ledger.ClosedAt.Should().BeNull();
+        ledger.ClosedReason.Should().BeNull();
+
+        var before = DateTimeOffset.UtcNow;
+        ledger.Complete(new EventSocketClosedException(EslClosed));
+
+        ledger.ClosedAt.Should().BeOnOrAfter(before).And.BeOnOrBefore(DateTimeOffset.UtcNow);
+        ledger.ClosedReason.Should().Be(EslClosed);
+        (await FluentActions.Awaiting(() => wait).Should().ThrowAsync<EventSocketClosedException>()).Which.Message.Should().Contain("no more events will come");
+    }
+
     private static CallVerdict Verdict(MediaStats stats, HangupRecord fs) =>
         CallVerdict.Create(CallId, new CallEnd(EndedBy.Local, null, null, null, "Terminated", fs.HangupAt!.Value), Tone(3), stats, fs, "Browser-turn");
 
