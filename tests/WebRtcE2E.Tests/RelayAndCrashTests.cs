@@ -127,7 +127,9 @@ public sealed class RelayAndCrashTests : NetworkScenario
 
     /// <summary>
     /// The control of the TURN test: the same fault and the same phone (its ICE servers still name the relay), with
-    /// coturn removed before the call: nothing can carry the media, so ICE never connects.
+    /// coturn removed before the call: nothing can carry the media, so ICE never connects. Its dial → answer is
+    /// some 3 s (0.2 s with the relay there): the browser's gathering waits for its TCP connect to the vanished
+    /// relay's address to fail (no ARP answer), and JsSIP sends its INVITE only when gathering is complete.
     /// </summary>
     [Test]
     [CancelAfter(60_000)]
@@ -237,7 +239,9 @@ public sealed class RelayAndCrashTests : NetworkScenario
     {
         var phone = await PhoneAsync(PhoneKind.Browser, "external", $"Browser-{name}", Tone, ct: ct, browser: o => o with { IceServers = [relay.TcpServer] });
         var call = await DialAsync(phone, Fs.Conf.Number("ECHO"), Tone, ct: ct);
-        await call.AnsweredAsync(ct: ct);
+        var answered = await call.AnsweredAsync(ct: ct);
+        // Dial → answer includes gathering every candidate (JsSIP sends its INVITE when gathering is complete).
+        await TestContext.Progress.WriteLineAsync($"  dial → answered {answered.SetupTime.TotalSeconds:0.0} s");
         var heard = await call.ListenAsync(TimeSpan.FromSeconds(3), [Tone], ct);
         await call.HangupAsync(ct);
         return await VerdictAsync(phone, call, heard, ct: ct);
