@@ -72,8 +72,8 @@ public abstract class Scenario
     }
 
     /// <summary>A phone for this test, disposed when it ends.</summary>
-    protected async Task<IPhone> PhoneAsync(PhoneKind kind, string profile, string name, double toneHz, IReadOnlyList<string>? codecs = null, CancellationToken ct = default) =>
-        Calls.Add(await ScenarioPhones.CreateAsync(kind, Fs, profile, name, toneHz, codecs, ct));
+    protected async Task<IPhone> PhoneAsync(PhoneKind kind, string profile, string name, double toneHz, IReadOnlyList<string>? codecs = null, CancellationToken ct = default, Func<WebRtcE2E.Fixtures.Phones.Browser.BrowserPhoneOptions, WebRtcE2E.Fixtures.Phones.Browser.BrowserPhoneOptions>? browser = null) =>
+        Calls.Add(await ScenarioPhones.CreateAsync(kind, Fs, profile, name, toneHz, codecs, ct, browser));
 
     /// <summary>Keeps a phone the test opened itself (on a browser of its own), for the evidence; disposed when the test ends.</summary>
     protected TPhone Keep<TPhone>(TPhone phone)

@@ -37,7 +37,8 @@ public static class ScenarioPhones
     /// <param name="toneHz">The tone it sends when a call is up.</param>
     /// <param name="codecs">The native phone's codecs in order of preference (default PCMU, PCMA); browsers offer their own.</param>
     /// <param name="ct">Cancels the start.</param>
-    public static async Task<IPhone> CreateAsync(PhoneKind kind, FreeSwitchTarget target, string profile, string name, double toneHz, IReadOnlyList<string>? codecs = null, CancellationToken ct = default)
+    /// <param name="browser">Changes a browser phone's options before it opens (ICE servers …); ignored for the native phone.</param>
+    public static async Task<IPhone> CreateAsync(PhoneKind kind, FreeSwitchTarget target, string profile, string name, double toneHz, IReadOnlyList<string>? codecs = null, CancellationToken ct = default, Func<BrowserPhoneOptions, BrowserPhoneOptions>? browser = null)
     {
         switch (kind)
         {
@@ -57,20 +58,19 @@ public static class ScenarioPhones
                     ct);
             case PhoneKind.Browser or PhoneKind.BrowserSipJs:
                 var host = await TestRun.BrowserAsync(target, ct);
-                return await host.OpenPhoneAsync(
-                    new BrowserPhoneOptions
-                    {
-                        Name = name,
-                        Stack = kind == PhoneKind.BrowserSipJs ? BrowserStack.SipJs : BrowserStack.JsSip,
-                        WebSocketUri = target.WssUri(profile),
-                        ToneHz = toneHz,
-                        // One candidate, so FreeSWITCH never switches media between addresses mid-call
-                        // (BrowserPhoneOptions.IceAddresses): the browser's own host on the run network when it
-                        // runs in a namespace, else the address FreeSWITCH sees this machine at (loopback for a
-                        // process). A server elsewhere gets every candidate, as a user's browser would offer it.
-                        IceAddresses = host.Options.Namespace is { } ns ? [ns.Address] : target.Kind == TargetKind.External ? [] : [target.PhoneAddress],
-                    },
-                    ct);
+                var options = new BrowserPhoneOptions
+                {
+                    Name = name,
+                    Stack = kind == PhoneKind.BrowserSipJs ? BrowserStack.SipJs : BrowserStack.JsSip,
+                    WebSocketUri = target.WssUri(profile),
+                    ToneHz = toneHz,
+                    // One candidate, so FreeSWITCH never switches media between addresses mid-call
+                    // (BrowserPhoneOptions.IceAddresses): the browser's own host on the run network when it
+                    // runs in a namespace, else the address FreeSWITCH sees this machine at (loopback for a
+                    // process). A server elsewhere gets every candidate, as a user's browser would offer it.
+                    IceAddresses = host.Options.Namespace is { } ns ? [ns.Address] : target.Kind == TargetKind.External ? [] : [target.PhoneAddress],
+                };
+                return await host.OpenPhoneAsync(browser is null ? options : browser(options), ct);
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "no such phone");
         }
