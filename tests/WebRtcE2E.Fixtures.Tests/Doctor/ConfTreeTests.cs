@@ -86,7 +86,7 @@ public sealed class ConfTreeTests
         var tree = ConfTree.Load(FreeSwitchConf.DefaultDirectory());
 
         tree.Problems.Should().BeEmpty();
-        tree.SipProfiles.Select(p => p.Name).Should().Equal("external", "internal", "noacl");
+        tree.SipProfiles.Select(p => p.Name).Should().Equal("external", "internal", "nat", "noacl");
         tree.SipProfiles.Should().OnlyContain(p => p.IsWebRtc);
         tree.Markers.Should().ContainSingle().Which.Names.Should().Equal("no-candidate-acl");
         tree.Variable("esl_listen_ip")!.Value.Should().Be("0.0.0.0");

@@ -14,7 +14,7 @@ public sealed class DoctorCommandTests
         var (exit, output, error) = await RunAsync("doctor", FreeSwitchConf.DefaultDirectory());
 
         exit.Should().Be(0, output + error);
-        output.Should().Contain("\nsip_profiles/noacl.xml:6: info: profile noacl has a wss-binding").And.EndWith("0 errors, 0 warnings, 4 info\n");
+        output.Should().Contain("\nsip_profiles/noacl.xml:6: info: profile noacl has a wss-binding").And.EndWith("0 errors, 0 warnings, 5 info\n");
     }
 
     [Test]

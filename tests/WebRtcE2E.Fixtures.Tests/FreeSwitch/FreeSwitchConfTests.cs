@@ -93,6 +93,17 @@ public sealed class FreeSwitchConfTests
     }
 
     [Test]
+    public void Nat_profile_is_a_webrtc_trunk_on_its_own_port_with_the_candidate_acl()
+    {
+        var nat = Conf.Profile("nat");
+        nat.IsWebRtc.Should().BeTrue();
+        nat.Context.Should().Be("public");
+        nat.CandidateAcls.Should().HaveCount(4);
+        Conf.DefaultPort(nat.WssPortVariable!).Should().Be(7446);
+        Conf.Numbers.Should().Contain("ECHO_UNREACHABLE_RTP_IP", "07010002198").And.Contain("ECHO_PCMU_ONLY", "07010002088");
+    }
+
+    [Test]
     public void Trunk_extension_is_the_articles_answer_sleep_playback_hangup()
     {
         var ext = Extension("TRUNK_WEBRTC_TEST");
