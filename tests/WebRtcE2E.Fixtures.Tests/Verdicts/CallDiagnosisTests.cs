@@ -116,6 +116,21 @@ public class CallDiagnosisTests
     }
 
     [Test]
+    public void A_native_phones_diagnosis_speaks_of_the_phone_and_its_RTP_counters_not_of_a_browser()
+    {
+        // The same counters as above, seen by the native phone (its RTP session's received, sent and lost).
+        var verdict = Verdict(
+            Stats(received: 311, sent: 404, lost: 36, ice: "connected"),
+            Fs("NORMAL_CLEARING", "recv_bye", rtpIn: 372, rtpOut: 371, hangupAfter: 8.3),
+            heard: Tone(5));
+        var d = CallDiagnosis.Of(verdict, Seen(Stats(received: 87, sent: 95, ice: "connected"), Ice(0.03, "connected")) with { Phone = PhoneKind.Native });
+
+        d.Summary.Should().Be("packet loss 13.8 % (FreeSWITCH→phone, 36 of 260 packets)");
+        d.Evidence[0].Should().Be("phone RTP counters since the window began: packets received 224, sent 309, lost 36 (totals 311 / 404 / 36)", "the native phone has no ICE nor DTLS");
+        string.Join("\n", d.Evidence).Should().NotContain("browser");
+    }
+
+    [Test]
     public void A_loss_of_a_packet_or_two_is_healthy_and_so_is_a_loss_on_too_few_packets()
     {
         var fs = Fs("NORMAL_CLEARING", "recv_bye", rtpIn: 335, rtpOut: 333, hangupAfter: 6.9);
