@@ -70,15 +70,15 @@ public sealed class RelayAndCrashTests : NetworkScenario
     /// All UDP to and from the browser dropped, TURN over TCP offered: the echo is heard, and only because the
     /// media went through the relay (the selected pair's local candidate is relay, over TCP).
     /// </summary>
-    [Test]
+    [TestCaseSource(nameof(BrowserPhones))]
     [CancelAfter(60_000)]
-    public async Task All_UDP_blocked_with_TURN_over_TCP_the_call_works_over_a_relay_candidate(CancellationToken ct)
+    public async Task All_UDP_blocked_with_TURN_over_TCP_the_call_works_over_a_relay_candidate(PhoneKind kind, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         var n = await NamespaceAsync(ct);
         await using var relay = await TurnRelay.StartAsync(((ContainerTarget)Fs).Network, ct: ct);
         await using var fault = await NetworkFaults.DropAllUdpAsync(n, ct);
-        var verdict = await RelayedEchoCallAsync("turn", relay, ct);
+        var verdict = await RelayedEchoCallAsync("turn", relay, ct, kind);
 
         verdict.Should().HaveHeardTone(Tone, aboveDbfs: -30, within: TimeSpan.FromSeconds(1.5));
         verdict.Stats!.LocalCandidateType.Should().Be("relay", "no UDP leaves the browser, so only the relay can carry the media: {0}", verdict);
@@ -234,10 +234,10 @@ public sealed class RelayAndCrashTests : NetworkScenario
         await ReportAsync(verdict, clock);
     }
 
-    /// <summary>A JsSIP browser with <paramref name="relay"/> as its ICE server calls the echo, listens 3 s, hangs up.</summary>
-    private async Task<CallVerdict> RelayedEchoCallAsync(string name, TurnRelay relay, CancellationToken ct)
+    /// <summary>A browser phone (JsSIP unless said) with <paramref name="relay"/> as its ICE server calls the echo, listens 3 s, hangs up.</summary>
+    private async Task<CallVerdict> RelayedEchoCallAsync(string name, TurnRelay relay, CancellationToken ct, PhoneKind kind = PhoneKind.Browser)
     {
-        var phone = await PhoneAsync(PhoneKind.Browser, "external", $"Browser-{name}", Tone, ct: ct, browser: o => o with { IceServers = [relay.TcpServer] });
+        var phone = await PhoneAsync(kind, "external", $"{kind}-{name}", Tone, ct: ct, browser: o => o with { IceServers = [relay.TcpServer] });
         var call = await DialAsync(phone, Fs.Conf.Number("ECHO"), Tone, ct: ct);
         var answered = await call.AnsweredAsync(ct: ct);
         // Dial → answer includes gathering every candidate (JsSIP sends its INVITE when gathering is complete).

@@ -132,6 +132,35 @@ public class RtpTests
         s.Jitter.Should().BeInRange(1, 16);
     }
 
+    [Test]
+    public void RFC_4733_events_in_place_of_audio_count_as_received_not_lost_and_do_not_move_the_jitter()
+    {
+        // 10 audio packets, 5 telephone-event packets in the same sequence (a digit sent instead of the audio),
+        // 5 audio packets: as FreeSWITCH relays a browser's DTMF to a native phone.
+        var s = new RtpReceiveStats();
+        s.RecordUntimed(99, 7); // before any audio: no source yet, ignored
+        ushort seq = 100;
+        uint ts = 0;
+        long arrival = 1000;
+        for (int i = 0; i < 20; i++, seq++, arrival += 160)
+        {
+            if (i is >= 10 and < 15)
+            {
+                s.RecordUntimed(seq, 7);
+                continue;
+            }
+
+            s.Record(seq, ts, 7, arrival);
+            ts += 160;
+        }
+
+        s.RecordUntimed(seq, 8); // another source: ignored, no restart
+        s.Received.Should().Be(20);
+        s.Expected.Should().Be(20);
+        s.Lost.Should().Be(0, "the events were received, in their place in the sequence");
+        s.Jitter.Should().BeLessThan(160, "only audio packets are timed; the gap the events left in the audio timestamps is one jump");
+    }
+
     [TestCase(true)]
     [TestCase(false)]
     public void G711_round_trip_error_is_small(bool muLaw)
